@@ -1,0 +1,1 @@
+"""Comptoir: open-source B2B commerce."""

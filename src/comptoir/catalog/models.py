@@ -1,0 +1,160 @@
+"""What is sold: a category tree, products, and the units each product is sold in."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+def normalize_sku(sku: str) -> str:
+    """The form two SKUs are compared in: surrounding spaces dropped, case ignored."""
+    return sku.strip().upper()
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    sort_order = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="category_name_unique_in_parent"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200] or "category"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("storefront:category", args=[self.slug])
+
+    def ancestors(self) -> list["Category"]:
+        """The path from the root down to this category's parent."""
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class Brand(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    """A unit of quantity (item, set, kg); ``default_precision`` is how many decimals it takes."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    label = models.CharField(max_length=50)
+    default_precision = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class Product(models.Model):
+    sku = models.CharField(
+        "SKU",
+        max_length=64,
+        help_text="Unique ignoring case and surrounding spaces; stored without the spaces.",
+    )
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    information = models.TextField(blank=True)
+    specifications = models.TextField(blank=True)
+    is_enabled = models.BooleanField("enabled", default=True)
+    is_featured = models.BooleanField("featured", default=False)
+    is_new_arrival = models.BooleanField("new arrival", default=False)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    brand = models.ForeignKey(
+        Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Upper("sku"), name="product_sku_unique_ignoring_case"),
+            models.CheckConstraint(
+                condition=~models.Q(sku="") & ~models.Q(sku__startswith=" "),
+                name="product_sku_not_blank",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sku} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.sku = self.sku.strip()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("storefront:product", args=[self.sku])
+
+    @property
+    def primary_unit(self) -> "ProductUnit | None":
+        return next((pu for pu in self.units.all() if pu.is_primary), None)
+
+    def sellable_units(self) -> list["ProductUnit"]:
+        """Units the product is sold in, the primary unit first."""
+        units = [pu for pu in self.units.all() if pu.is_sellable]
+        return sorted(units, key=lambda pu: (not pu.is_primary, pu.unit.code))
+
+
+class ProductUnit(models.Model):
+    """A unit a product comes in: its precision and how many primary units it holds."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    precision = models.PositiveSmallIntegerField(default=0)
+    conversion_rate = models.DecimalField(
+        max_digits=14,
+        decimal_places=6,
+        default=Decimal(1),
+        help_text="How many primary units one of this unit holds; 1 for the primary unit.",
+    )
+    is_primary = models.BooleanField(default=False)
+    is_sellable = models.BooleanField("sellable", default=True)
+
+    class Meta:
+        ordering = ["product", "-is_primary", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "unit"], name="product_unit_unique"),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=models.Q(is_primary=True),
+                name="product_has_one_primary_unit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(conversion_rate__gt=0), name="product_unit_conversion_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product.sku} / {self.unit.code}"

@@ -1,0 +1,43 @@
+"""Reads of the catalog used by the storefront, the API and the services."""
+
+from django.db.models import Prefetch, QuerySet
+
+from comptoir.catalog.models import Category, Product, ProductUnit, normalize_sku
+from comptoir.core.errors import NotFound
+
+
+def orderable_products() -> QuerySet[Product]:
+    """Enabled products with their units loaded, in a stable order."""
+    units = Prefetch("units", queryset=ProductUnit.objects.select_related("unit"))
+    return (
+        Product.objects.filter(is_enabled=True)
+        .select_related("category", "brand")
+        .prefetch_related(units)
+        .order_by("name", "id")
+    )
+
+
+def product_by_sku(sku: str, *, enabled_only: bool = True) -> Product:
+    """The product whose SKU matches ``sku`` ignoring case and surrounding spaces."""
+    queryset = (
+        orderable_products() if enabled_only else Product.objects.prefetch_related("units__unit")
+    )
+    product = queryset.filter(sku__iexact=normalize_sku(sku)).first()
+    if product is None:
+        raise NotFound(f"SKU '{sku.strip()}' not found", code="unknown_sku")
+    return product
+
+
+def category_with_descendants(category: Category) -> list[int]:
+    """Ids of ``category`` and every category under it."""
+    ids, frontier = [category.pk], [category.pk]
+    while frontier:
+        frontier = list(
+            Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
+        ids.extend(frontier)
+    return ids
+
+
+def products_in_category(category: Category) -> QuerySet[Product]:
+    return orderable_products().filter(category_id__in=category_with_descendants(category))

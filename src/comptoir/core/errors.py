@@ -1,0 +1,31 @@
+"""Domain errors: each carries a message a buyer or an admin can act on, and a stable code."""
+
+
+class DomainError(Exception):
+    """A request the business rules refuse; the API answers it with a 4xx."""
+
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class NotFound(DomainError):
+    """The record does not exist, or the acting user may not see it (the two look the same)."""
+
+    code = "not_found"
+    status = 404
+
+
+class InvalidQuantity(DomainError):
+    code = "invalid_quantity"
+    status = 422
+
+
+class NotOrderable(DomainError):
+    code = "not_orderable"
+    status = 422

@@ -1,0 +1,194 @@
+"""Buying: shopping lists (the cart is the current one) and the orders placed from them."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class ShoppingList(models.Model):
+    """A customer user's list of lines; the one marked current is the cart."""
+
+    customer_user = models.ForeignKey(
+        "accounts.CustomerUser", on_delete=models.CASCADE, related_name="shopping_lists"
+    )
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="shopping_lists"
+    )
+    name = models.CharField(max_length=100, default="Shopping list")
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_current", "-updated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_user"],
+                condition=models.Q(is_current=True),
+                name="one_current_shopping_list_per_user",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.customer_user})"
+
+    def get_absolute_url(self):
+        return reverse("storefront:shopping_list", args=[self.pk])
+
+
+class ShoppingListLine(models.Model):
+    shopping_list = models.ForeignKey(ShoppingList, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    notes = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["shopping_list", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shopping_list", "product", "unit"], name="shopping_list_line_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="shopping_list_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} {self.unit_id} of {self.product_id}"
+
+
+class OrderStatus(models.TextChoices):
+    # Placed and not yet fulfilled; the seller may still change it.
+    OPEN = "open", "Open"
+    # Fulfilled and invoiced: nothing more will happen to it.
+    CLOSED = "closed", "Closed"
+    # Called off before fulfilment.
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ShippingStatus(models.TextChoices):
+    NOT_SHIPPED = "not_shipped", "Not shipped"
+    PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
+    SHIPPED = "shipped", "Shipped"
+
+
+class OrderSource(models.TextChoices):
+    STOREFRONT = "storefront", "Storefront"
+    API = "api", "API"
+    IMPORT = "import", "Import"
+
+
+class OrderAddress(models.Model):
+    """A copy of an address as it was when the order was placed; the address book may change."""
+
+    label = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    street = models.CharField(max_length=200)
+    street2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2)
+
+    def __str__(self):
+        return self.one_line()
+
+    def one_line(self) -> str:
+        parts = [self.street, self.street2, self.city, self.region, self.postal_code, self.country]
+        return ", ".join(part for part in parts if part)
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=32, unique=True)
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.PROTECT, related_name="orders"
+    )
+    customer_user = models.ForeignKey(
+        "accounts.CustomerUser",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        help_text="Who placed it.",
+    )
+    status = models.CharField(max_length=20, choices=OrderStatus, default=OrderStatus.OPEN)
+    shipping_status = models.CharField(
+        max_length=20, choices=ShippingStatus, default=ShippingStatus.NOT_SHIPPED
+    )
+    source = models.CharField(max_length=20, choices=OrderSource, default=OrderSource.STOREFRONT)
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(max_digits=19, decimal_places=4)
+    total = models.DecimalField(max_digits=19, decimal_places=4)
+    po_number = models.CharField("PO number", max_length=64, blank=True)
+    customer_notes = models.TextField(blank=True)
+    payment_term = models.CharField(
+        max_length=50, blank=True, help_text='The company\'s payment term when placed: "net 30".'
+    )
+    billing_address = models.OneToOneField(
+        OrderAddress, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    shipping_address = models.OneToOneField(
+        OrderAddress, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The login that placed it.",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("storefront:order", args=[self.number])
+
+
+class OrderLine(models.Model):
+    """A line as ordered: product data is copied so history survives catalog changes."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sku = models.CharField("SKU", max_length=64, blank=True)
+    product_name = models.CharField(max_length=255)
+    unit_code = models.CharField(max_length=20)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(max_digits=19, decimal_places=4)
+    row_total = models.DecimalField(max_digits=19, decimal_places=4)
+    price_list_name = models.CharField(max_length=100, blank=True)
+    tier_quantity = models.DecimalField(
+        max_digits=14, decimal_places=3, null=True, blank=True, default=Decimal(1)
+    )
+    free_form_product = models.CharField(
+        max_length=255, blank=True, help_text="A line for something not in the catalog."
+    )
+    ship_by = models.DateField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return f"{self.quantity} {self.unit_code} {self.sku or self.free_form_product}"
+
+
+class OrderNumberSequence(models.Model):
+    """One row per prefix holding the last number handed out; taken under a row lock."""
+
+    prefix = models.CharField(max_length=16, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.prefix}{self.last_value}"

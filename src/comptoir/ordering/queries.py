@@ -1,0 +1,106 @@
+"""Reads for buying: a shopping list priced line by line, and order history."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from comptoir.accounts.models import CustomerUser
+from comptoir.accounts.scoping import visible_to
+from comptoir.catalog.models import ProductUnit
+from comptoir.core.money import round_money
+from comptoir.ordering.models import Order, ShoppingList, ShoppingListLine
+from comptoir.pricing.queries import ResolvedPrice, price_list_chain, resolve, tiers_for
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A shopping list line with today's price, or the reason it cannot be ordered."""
+
+    line: ShoppingListLine
+    price: ResolvedPrice | None
+    row_total: Decimal | None
+    problem: str
+
+    @property
+    def is_orderable(self) -> bool:
+        return not self.problem
+
+
+@dataclass(frozen=True)
+class PricedShoppingList:
+    shopping_list: ShoppingList
+    lines: list[PricedLine]
+    currency: str
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.row_total or Decimal(0) for line in self.lines), Decimal(0))
+
+    @property
+    def is_orderable(self) -> bool:
+        return bool(self.lines) and all(line.is_orderable for line in self.lines)
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{pl.line.product.sku}: {pl.problem}" for pl in self.lines if pl.problem]
+
+
+def line_problem(line: ShoppingListLine) -> str:
+    """Why ``line`` cannot be ordered as it stands, or an empty string."""
+    product = line.product
+    if not product.is_enabled:
+        return "this product is no longer sold"
+    product_unit = next((pu for pu in product.units.all() if pu.unit_id == line.unit_id), None)
+    if product_unit is None or not product_unit.is_sellable:
+        return f"the unit '{line.unit.code}' is no longer sold for this product"
+    return ""
+
+
+def priced_shopping_list(shopping_list: ShoppingList) -> PricedShoppingList:
+    """Every line of ``shopping_list`` priced for its company at today's prices."""
+    company = shopping_list.company
+    lines = list(
+        shopping_list.lines.select_related("product", "unit").prefetch_related(
+            Prefetch("product__units", queryset=ProductUnit.objects.select_related("unit"))
+        )
+    )
+    chain = price_list_chain(company)
+    tiers = tiers_for(company, [line.product for line in lines], chain=chain)
+    currency = chain[0].currency if chain else ""
+    priced = []
+    for line in lines:
+        problem = line_problem(line)
+        price = None
+        if not problem:
+            price = resolve(
+                product=line.product,
+                unit_code=line.unit.code,
+                quantity=line.quantity,
+                tiers=tiers.get(line.product_id, []),
+                chain=chain,
+            )
+            if price is None:
+                problem = f"no price for {line.quantity} {line.unit.code}; ask your sales rep"
+        row_total = round_money(price.value * line.quantity, price.currency) if price else None
+        priced.append(PricedLine(line=line, price=price, row_total=row_total, problem=problem))
+    return PricedShoppingList(shopping_list=shopping_list, lines=priced, currency=currency)
+
+
+def current_shopping_list_for(customer_user: CustomerUser) -> ShoppingList | None:
+    return visible_to(customer_user, ShoppingList.objects.filter(is_current=True)).first()
+
+
+def visible_orders_for(customer_user: CustomerUser | None) -> QuerySet[Order]:
+    """Orders ``customer_user`` may see, newest first."""
+    return visible_to(
+        customer_user, Order.objects.select_related("customer_user__user", "company")
+    ).order_by("-created_at", "-id")
+
+
+def order_with_lines(order: Order) -> Order:
+    return (
+        Order.objects.select_related("billing_address", "shipping_address", "customer_user__user")
+        .prefetch_related("lines__product")
+        .get(pk=order.pk)
+    )

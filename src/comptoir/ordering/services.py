@@ -1,0 +1,309 @@
+"""Every write of buying: shopping list lines, placing an order, reordering."""
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from comptoir.accounts.models import Address, CustomerUser
+from comptoir.accounts.scoping import get_visible
+from comptoir.catalog.models import Product, ProductUnit
+from comptoir.catalog.queries import product_by_sku
+from comptoir.core.errors import DomainError, NotFound, NotOrderable
+from comptoir.core.events import record_event
+from comptoir.core.quantities import check_quantity, parse_quantity
+from comptoir.ordering.models import (
+    Order,
+    OrderAddress,
+    OrderLine,
+    OrderNumberSequence,
+    OrderSource,
+    ShoppingList,
+    ShoppingListLine,
+)
+from comptoir.ordering.queries import priced_shopping_list
+from comptoir.pricing.queries import price_for
+
+logger = logging.getLogger(__name__)
+
+
+def current_shopping_list(*, customer_user: CustomerUser) -> ShoppingList:
+    """The customer user's cart: its current shopping list, made on first use."""
+    shopping_list = ShoppingList.objects.filter(
+        customer_user=customer_user, is_current=True
+    ).first()
+    if shopping_list is not None:
+        return shopping_list
+    try:
+        with transaction.atomic():
+            return ShoppingList.objects.create(
+                customer_user=customer_user, company_id=customer_user.company_id, is_current=True
+            )
+    except IntegrityError:
+        # Another request made it between our read and our write.
+        return ShoppingList.objects.get(customer_user=customer_user, is_current=True)
+
+
+def sellable_unit(product: Product, unit_code: str | None) -> ProductUnit:
+    """The product's unit named ``unit_code`` (its primary unit if None), if it is sold."""
+    units = list(product.units.all())
+    if unit_code is None or not unit_code.strip():
+        product_unit = next((pu for pu in units if pu.is_primary), None)
+    else:
+        wanted = unit_code.strip().lower()
+        product_unit = next((pu for pu in units if pu.unit.code.lower() == wanted), None)
+    if product_unit is None or not product_unit.is_sellable:
+        sold = ", ".join(pu.unit.code for pu in product.sellable_units()) or "none"
+        raise NotOrderable(
+            f"SKU '{product.sku}' is not sold in unit '{unit_code}' (sold in: {sold})",
+            code="unit_not_sold",
+        )
+    return product_unit
+
+
+def add_to_shopping_list(
+    *,
+    customer_user: CustomerUser,
+    sku: str,
+    quantity: str | int | Decimal,
+    unit_code: str | None = None,
+    shopping_list_id: int | None = None,
+) -> ShoppingListLine:
+    """Add ``quantity`` of a product to a shopping list (the cart by default).
+
+    Adding a product and unit already on the list adds to that line's quantity.
+    """
+    product = product_by_sku(sku)
+    product_unit = sellable_unit(product, unit_code)
+    amount = check_quantity(
+        parse_quantity(quantity),
+        precision=product_unit.precision,
+        unit_code=product_unit.unit.code,
+    )
+    if (
+        price_for(
+            company=customer_user.company, product=product, unit=product_unit.unit, quantity=amount
+        )
+        is None
+    ):
+        raise NotOrderable(
+            f"SKU '{product.sku}' has no price for {amount} {product_unit.unit.code}; "
+            "ask your sales rep",
+            code="no_price",
+        )
+
+    with transaction.atomic():
+        if shopping_list_id is None:
+            shopping_list = current_shopping_list(customer_user=customer_user)
+        else:
+            shopping_list = get_visible(customer_user, ShoppingList.objects, pk=shopping_list_id)
+        line = (
+            ShoppingListLine.objects.select_for_update()
+            .filter(shopping_list=shopping_list, product=product, unit=product_unit.unit)
+            .first()
+        )
+        if line is None:
+            line = ShoppingListLine.objects.create(
+                shopping_list=shopping_list,
+                product=product,
+                unit=product_unit.unit,
+                quantity=amount,
+            )
+        else:
+            line.quantity = check_quantity(
+                line.quantity + amount,
+                precision=product_unit.precision,
+                unit_code=product_unit.unit.code,
+            )
+            line.save(update_fields=["quantity"])
+        shopping_list.save(update_fields=["updated_at"])
+
+    logger.info(
+        "%s %s of %s added to shopping list %s by %s",
+        amount,
+        product_unit.unit.code,
+        product.sku,
+        shopping_list.pk,
+        customer_user.email,
+    )
+    return line
+
+
+def change_line_quantity(
+    *, customer_user: CustomerUser, line_id: int, quantity: str | int | Decimal
+) -> ShoppingListLine:
+    """Set the quantity of a shopping list line; the unit's precision applies."""
+    line = get_visible(
+        customer_user, ShoppingListLine.objects.select_related("product", "unit"), pk=line_id
+    )
+    product_unit = sellable_unit(line.product, line.unit.code)
+    line.quantity = check_quantity(
+        parse_quantity(quantity), precision=product_unit.precision, unit_code=line.unit.code
+    )
+    line.save(update_fields=["quantity"])
+    return line
+
+
+def remove_line(*, customer_user: CustomerUser, line_id: int) -> None:
+    line = get_visible(customer_user, ShoppingListLine.objects, pk=line_id)
+    line.delete()
+
+
+def next_order_number() -> str:
+    """The next order number for the configured prefix, taken under a row lock."""
+    prefix = settings.COMPTOIR_ORDER_NUMBER_PREFIX
+    with transaction.atomic():
+        OrderNumberSequence.objects.get_or_create(prefix=prefix)
+        sequence = OrderNumberSequence.objects.select_for_update().get(prefix=prefix)
+        sequence.last_value += 1
+        sequence.save(update_fields=["last_value"])
+    return f"{prefix}{sequence.last_value:06d}"
+
+
+def copy_address(address: Address) -> OrderAddress:
+    return OrderAddress.objects.create(
+        label=address.label,
+        name=address.name,
+        street=address.street,
+        street2=address.street2,
+        city=address.city,
+        region=address.region,
+        postal_code=address.postal_code,
+        country=address.country,
+    )
+
+
+def place_order(
+    *,
+    customer_user: CustomerUser,
+    billing_address_id: int,
+    shipping_address_id: int,
+    po_number: str = "",
+    customer_notes: str = "",
+    shopping_list_id: int | None = None,
+    source: str = OrderSource.STOREFRONT,
+) -> Order:
+    """Turn a shopping list (the cart by default) into an order on the company's payment term.
+
+    Lines are priced again at this moment by the resolver; the list is emptied.
+    """
+    billing = get_visible(customer_user, Address.objects, pk=billing_address_id)
+    shipping = get_visible(customer_user, Address.objects, pk=shipping_address_id)
+    if not billing.is_billing:
+        raise DomainError(f"Address '{billing}' is not a billing address", code="not_billing")
+    if not shipping.is_shipping:
+        raise DomainError(f"Address '{shipping}' is not a shipping address", code="not_shipping")
+    if len(po_number) > 64:
+        raise DomainError("The PO number is longer than 64 characters", code="po_number_too_long")
+
+    with transaction.atomic():
+        if shopping_list_id is None:
+            shopping_list = current_shopping_list(customer_user=customer_user)
+        else:
+            shopping_list = get_visible(customer_user, ShoppingList.objects, pk=shopping_list_id)
+        ShoppingList.objects.select_for_update().filter(pk=shopping_list.pk).get()
+        priced = priced_shopping_list(shopping_list)
+        if not priced.lines:
+            raise NotOrderable("The shopping list is empty", code="empty_shopping_list")
+        if not priced.is_orderable:
+            raise NotOrderable(
+                "Some lines cannot be ordered: " + "; ".join(priced.problems), code="not_orderable"
+            )
+        company = customer_user.company
+        order = Order.objects.create(
+            number=next_order_number(),
+            company=company,
+            customer_user=customer_user,
+            placed_by=customer_user.user,
+            source=source,
+            currency=priced.currency,
+            subtotal=priced.subtotal,
+            total=priced.subtotal,
+            po_number=po_number.strip(),
+            customer_notes=customer_notes.strip(),
+            payment_term=company.payment_term.label if company.payment_term else "",
+            billing_address=copy_address(billing),
+            shipping_address=copy_address(shipping),
+            created_at=timezone.now(),
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                product=pl.line.product,
+                sku=pl.line.product.sku,
+                product_name=pl.line.product.name,
+                unit_code=pl.line.unit.code,
+                quantity=pl.line.quantity,
+                unit_price=pl.price.value,
+                row_total=pl.row_total,
+                price_list_name=pl.price.price_list_name,
+                tier_quantity=pl.price.tier.quantity,
+                comment=pl.line.notes,
+            )
+            for pl in priced.lines
+        )
+        shopping_list.lines.all().delete()
+        record_event(
+            "order_placed",
+            entity_key=order.number,
+            payload={
+                "number": order.number,
+                "company": company.name,
+                "total": str(order.total),
+                "currency": order.currency,
+            },
+        )
+
+    logger.info(
+        "order %s placed by %s for %s lines", order.number, customer_user.email, len(priced.lines)
+    )
+    return order
+
+
+@dataclass
+class ReorderReport:
+    """What reordering put in the cart, and each line it could not add with the reason."""
+
+    shopping_list: ShoppingList | None = None
+    added: list[ShoppingListLine] = field(default_factory=list)
+    skipped: list[tuple[OrderLine, str]] = field(default_factory=list)
+
+
+def reorder(*, customer_user: CustomerUser, order_number: str) -> ReorderReport:
+    """Put the lines of a past order in the cart at today's prices.
+
+    Lines that cannot be added (free-form, discontinued, unit no longer sold, no price) are
+    reported with the reason; the others are added.
+    """
+    order = get_visible(customer_user, Order.objects, number=order_number)
+    report = ReorderReport(shopping_list=current_shopping_list(customer_user=customer_user))
+    for line in order.lines.select_related("product").order_by("id"):
+        if line.product is None:
+            what = line.free_form_product or line.sku or line.product_name
+            report.skipped.append((line, f"'{what}' is not a catalog product"))
+            continue
+        try:
+            added = add_to_shopping_list(
+                customer_user=customer_user,
+                sku=line.product.sku,
+                unit_code=line.unit_code,
+                quantity=line.quantity,
+            )
+        except NotFound:
+            report.skipped.append((line, f"SKU '{line.sku}' is no longer sold"))
+        except DomainError as error:
+            report.skipped.append((line, error.message))
+        else:
+            report.added.append(added)
+
+    logger.info(
+        "order %s reordered by %s: %s lines added, %s skipped",
+        order.number,
+        customer_user.email,
+        len(report.added),
+        len(report.skipped),
+    )
+    return report

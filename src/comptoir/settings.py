@@ -1,0 +1,165 @@
+"""One settings module, read from the environment.
+
+Every value has a working default for a laptop; production sets ``COMPTOIR_SECRET_KEY``,
+``DATABASE_URL`` and ``COMPTOIR_DEBUG=0``.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("COMPTOIR_VAR_DIR", Path.cwd() / "var"))
+
+DEBUG = env_bool("COMPTOIR_DEBUG", True)
+SECRET_KEY = os.environ.get("COMPTOIR_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise RuntimeError("COMPTOIR_SECRET_KEY must be set when COMPTOIR_DEBUG is off")
+    SECRET_KEY = "comptoir-development-only-key-never-use-in-production"
+ALLOWED_HOSTS = env_list("COMPTOIR_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("COMPTOIR_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "comptoir.core",
+    "comptoir.accounts",
+    "comptoir.catalog",
+    "comptoir.pricing",
+    "comptoir.ordering",
+    "comptoir.integration",
+    "comptoir.search",
+    "comptoir.storefront",
+    "comptoir.backoffice",
+    "comptoir.api",
+    "comptoir.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "comptoir.urls"
+WSGI_APPLICATION = "comptoir.wsgi.application"
+ASGI_APPLICATION = "comptoir.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "comptoir.storefront.context_processors.storefront",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'comptoir.sqlite3'}"),
+        conn_max_age=int(os.environ.get("COMPTOIR_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"].setdefault("OPTIONS", {})
+    # WAL lets the storefront read while an import writes.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+# E-mail is unique ignoring case through a functional constraint, which this check cannot see.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+AUTHENTICATION_BACKENDS = ["comptoir.accounts.backends.EmailBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "storefront:login"
+LOGIN_REDIRECT_URL = "storefront:home"
+LOGOUT_REDIRECT_URL = "storefront:home"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+TIME_ZONE = os.environ.get("COMPTOIR_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+
+EMAIL_BACKEND = os.environ.get(
+    "COMPTOIR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("COMPTOIR_FROM_EMAIL", "shop@comptoir.localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "comptoir": {
+            "handlers": ["console"],
+            "level": os.environ.get("COMPTOIR_LOG_LEVEL", "INFO"),
+        }
+    },
+}
+
+# The seller's brand, shown on every storefront page.
+COMPTOIR_SHOP_NAME = os.environ.get("COMPTOIR_SHOP_NAME", "Comptoir")
+COMPTOIR_LOGO_URL = os.environ.get("COMPTOIR_LOGO_URL", "")
+COMPTOIR_PRIMARY_COLOR = os.environ.get("COMPTOIR_PRIMARY_COLOR", "#1f5f8b")
+# Guests browse the catalog; prices are shown only to logged-in customer users unless this is on.
+COMPTOIR_GUEST_PRICES = env_bool("COMPTOIR_GUEST_PRICES", False)
+COMPTOIR_PAGE_SIZE = int(os.environ.get("COMPTOIR_PAGE_SIZE", "24"))
+# The currency of the default website, used for guests and new price lists.
+COMPTOIR_DEFAULT_CURRENCY = os.environ.get("COMPTOIR_DEFAULT_CURRENCY", "USD")
+# Prefix of order numbers placed in Comptoir; imported orders keep their own numbers.
+COMPTOIR_ORDER_NUMBER_PREFIX = os.environ.get("COMPTOIR_ORDER_NUMBER_PREFIX", "CO")

@@ -1,0 +1,2 @@
+app_name = "storefront"
+urlpatterns: list = []

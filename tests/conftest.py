@@ -1,0 +1,13 @@
+from pathlib import Path
+
+import pytest
+
+ORO_DEMO_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "orocommerce-demo"
+
+
+@pytest.fixture
+def oro_dir() -> Path:
+    """The OroCommerce demo files beside the project (``../shared``), or a skip."""
+    if not ORO_DEMO_DIR.is_dir():
+        pytest.skip(f"the OroCommerce demo files are not at {ORO_DEMO_DIR}")
+    return ORO_DEMO_DIR

@@ -1,0 +1,135 @@
+"""Small builders for tests: each makes one valid record with sensible defaults."""
+
+from decimal import Decimal
+from itertools import count
+
+from comptoir.accounts.models import (
+    Address,
+    Company,
+    CustomerGroup,
+    CustomerRole,
+    CustomerUser,
+    PaymentTerm,
+    User,
+)
+from comptoir.catalog.models import Category, Product, ProductUnit, Unit
+from comptoir.pricing.models import Price, PriceList, PriceListAssignment
+
+PASSWORD = "correct-horse-battery"
+_sequence = count(1)
+
+
+def unit(code: str = "item", precision: int = 0) -> Unit:
+    return Unit.objects.get_or_create(
+        code=code, defaults={"label": code, "default_precision": precision}
+    )[0]
+
+
+def category(name: str = "Tools", parent: Category | None = None) -> Category:
+    return Category.objects.get_or_create(name=name, parent=parent)[0]
+
+
+def product(
+    sku: str | None = None,
+    *,
+    name: str | None = None,
+    unit_code: str = "item",
+    precision: int = 0,
+    category_name: str | None = "Tools",
+    extra_units: tuple[tuple[str, int, Decimal, bool], ...] = (),
+    **fields,
+) -> Product:
+    """A product with a primary unit; ``extra_units`` are (code, precision, rate, sellable)."""
+    n = next(_sequence)
+    made = Product.objects.create(
+        sku=sku or f"SKU{n:04d}",
+        name=name or f"Product {n}",
+        category=category(category_name) if category_name else None,
+        **fields,
+    )
+    ProductUnit.objects.create(
+        product=made, unit=unit(unit_code, precision), precision=precision, is_primary=True
+    )
+    for code, extra_precision, rate, sellable in extra_units:
+        ProductUnit.objects.create(
+            product=made,
+            unit=unit(code, extra_precision),
+            precision=extra_precision,
+            conversion_rate=rate,
+            is_sellable=sellable,
+        )
+    return made
+
+
+def price_list(name: str = "Default", currency: str = "USD", **fields) -> PriceList:
+    return PriceList.objects.get_or_create(name=name, defaults={"currency": currency, **fields})[0]
+
+
+def price(
+    price_list: PriceList,
+    product: Product,
+    value: str,
+    *,
+    quantity: str = "1",
+    unit_code: str | None = None,
+) -> Price:
+    unit_obj = unit(unit_code) if unit_code else product.units.get(is_primary=True).unit
+    return Price.objects.create(
+        price_list=price_list,
+        product=product,
+        unit=unit_obj,
+        quantity=Decimal(quantity),
+        value=Decimal(value),
+    )
+
+
+def assign(
+    price_list: PriceList,
+    *,
+    company: Company | None = None,
+    group: CustomerGroup | None = None,
+    sort_order: int = 100,
+    merge_allowed: bool = True,
+) -> PriceListAssignment:
+    return PriceListAssignment.objects.create(
+        price_list=price_list,
+        company=company,
+        customer_group=group,
+        sort_order=sort_order,
+        merge_allowed=merge_allowed,
+    )
+
+
+def company(name: str | None = None, *, with_address: bool = True, **fields) -> Company:
+    n = next(_sequence)
+    fields.setdefault(
+        "payment_term", PaymentTerm.objects.get_or_create(label="net 30", defaults={"days": 30})[0]
+    )
+    made = Company.objects.create(name=name or f"Company {n}", **fields)
+    if with_address:
+        Address.objects.create(
+            company=made,
+            label="Head office",
+            street=f"{n} Main Street",
+            city="Springfield",
+            region="IL",
+            postal_code="62701",
+            country="US",
+            is_default_billing=True,
+            is_default_shipping=True,
+        )
+    return made
+
+
+def customer_user(
+    company: Company, email: str | None = None, *, role: str = CustomerRole.BUYER
+) -> CustomerUser:
+    n = next(_sequence)
+    user = User.objects.create_user(
+        email or f"buyer{n}@example.com", PASSWORD, first_name="Pat", last_name=f"Buyer{n}"
+    )
+    made = CustomerUser.objects.create(user=user, company=company)
+    made.roles.add(
+        CustomerRole.objects.get_or_create(code=role, defaults={"name": role.capitalize()})[0]
+    )
+    return made
