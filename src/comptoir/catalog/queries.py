@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from comptoir.catalog.models import Category, Product, ProductUnit, normalize_sku
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import NotFound, NotOrderable
 
 
 def orderable_products() -> QuerySet[Product]:
@@ -17,15 +17,15 @@ def orderable_products() -> QuerySet[Product]:
     )
 
 
-def product_by_sku(sku: str, *, enabled_only: bool = True) -> Product:
-    """The product whose SKU matches ``sku`` ignoring case and surrounding spaces."""
-    queryset = (
-        orderable_products() if enabled_only else Product.objects.prefetch_related("units__unit")
-    )
-    product = queryset.filter(sku__iexact=normalize_sku(sku)).first()
-    if product is None:
-        raise NotFound(f"SKU '{sku.strip()}' not found", code="unknown_sku")
-    return product
+def product_by_sku(sku: str) -> Product:
+    """The enabled product whose SKU matches ``sku`` ignoring case and surrounding spaces."""
+    product = orderable_products().filter(sku__iexact=normalize_sku(sku)).first()
+    if product is not None:
+        return product
+    disabled = Product.objects.filter(sku__iexact=normalize_sku(sku), is_enabled=False).first()
+    if disabled is not None:
+        raise NotOrderable(f"SKU '{disabled.sku}' is no longer sold", code="discontinued")
+    raise NotFound(f"SKU '{sku.strip()}' not found", code="unknown_sku")
 
 
 def category_with_descendants(category: Category) -> list[int]:

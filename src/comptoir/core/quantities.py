@@ -45,3 +45,9 @@ def check_quantity(quantity: Decimal, *, precision: int, unit_code: str) -> Deci
     return (
         quantity.quantize(Decimal(1).scaleb(-precision)) if precision else normalized.quantize(1)
     )
+
+
+def plain(quantity: Decimal) -> Decimal:
+    """``quantity`` without trailing zeros and never in exponent form: 10.000 -> 10."""
+    normalized = quantity.normalize()
+    return normalized.quantize(1) if normalized == normalized.to_integral() else normalized

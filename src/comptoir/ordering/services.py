@@ -12,7 +12,7 @@ from comptoir.accounts.models import Address, CustomerUser
 from comptoir.accounts.scoping import get_visible
 from comptoir.catalog.models import Product, ProductUnit
 from comptoir.catalog.queries import product_by_sku
-from comptoir.core.errors import DomainError, NotFound, NotOrderable
+from comptoir.core.errors import DomainError, NotOrderable
 from comptoir.core.events import record_event
 from comptoir.core.quantities import check_quantity, parse_quantity
 from comptoir.ordering.models import (
@@ -292,8 +292,6 @@ def reorder(*, customer_user: CustomerUser, order_number: str) -> ReorderReport:
                 unit_code=line.unit_code,
                 quantity=line.quantity,
             )
-        except NotFound:
-            report.skipped.append((line, f"SKU '{line.sku}' is no longer sold"))
         except DomainError as error:
             report.skipped.append((line, error.message))
         else:

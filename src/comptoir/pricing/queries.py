@@ -23,6 +23,7 @@ from django.db.models import Q
 
 from comptoir.accounts.models import Company
 from comptoir.catalog.models import Product, Unit
+from comptoir.core.quantities import plain
 from comptoir.pricing.models import Price, PriceListAssignment
 
 
@@ -170,7 +171,7 @@ def tiers_for(
 def _tier(entry: ChainEntry, unit_code: str, quantity: Decimal, value: Decimal) -> Tier:
     return Tier(
         unit_code=unit_code,
-        quantity=quantity.normalize() if quantity == quantity.to_integral() else quantity,
+        quantity=plain(quantity),
         value=value,
         currency=entry.currency,
         price_list_name=entry.price_list_name,

@@ -1,0 +1,227 @@
+from decimal import Decimal
+
+import pytest
+
+from comptoir.accounts.models import Address
+from comptoir.core.errors import InvalidQuantity, NotFound, NotOrderable
+from comptoir.core.models import Event
+from comptoir.ordering.models import OrderSource
+from comptoir.ordering.queries import priced_shopping_list
+from comptoir.ordering.services import (
+    add_to_shopping_list,
+    change_line_quantity,
+    current_shopping_list,
+    place_order,
+    remove_line,
+    reorder,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop():
+    """Two companies on one price list with tiers, a buyer in each, three products."""
+    base = factories.price_list("Base")
+    lamp = factories.product("LAMP-1", name="Lamp", extra_units=(("set", 0, Decimal(10), True),))
+    cable = factories.product("CABLE-1", name="Cable", unit_code="m", precision=2)
+    chair = factories.product("CHAIR-1", name="Chair")
+    for quantity, value in (("1", "20.00"), ("10", "19.00")):
+        factories.price(base, lamp, value, quantity=quantity)
+    factories.price(base, lamp, "180.00", unit_code="set")
+    factories.price(base, cable, "1.25")
+    factories.price(base, chair, "99.90")
+    acme, globex = factories.company("Acme"), factories.company("Globex")
+    factories.assign(base, company=acme)
+    factories.assign(base, company=globex)
+    return {
+        "lamp": lamp,
+        "cable": cable,
+        "chair": chair,
+        "buyer": factories.customer_user(acme, "buyer@acme.example"),
+        "other": factories.customer_user(globex, "buyer@globex.example"),
+    }
+
+
+def address_of(customer_user):
+    return Address.objects.filter(company=customer_user.company).first()
+
+
+def test_adding_the_same_product_and_unit_adds_to_the_line(shop):
+    add_to_shopping_list(customer_user=shop["buyer"], sku="lamp-1 ", quantity=4)
+
+    line = add_to_shopping_list(customer_user=shop["buyer"], sku="LAMP-1", quantity="8")
+
+    assert line.quantity == Decimal(12)
+    assert current_shopping_list(customer_user=shop["buyer"]).lines.count() == 1
+
+
+def test_quantity_must_fit_the_unit_precision(shop):
+    with pytest.raises(InvalidQuantity) as error:
+        add_to_shopping_list(customer_user=shop["buyer"], sku="LAMP-1", quantity="1.5")
+
+    assert "unit 'item' takes whole numbers" in error.value.message
+    line = add_to_shopping_list(customer_user=shop["buyer"], sku="CABLE-1", quantity="2.75")
+    assert line.quantity == Decimal("2.75")
+
+
+def test_unit_not_sold_for_the_product_is_refused_naming_the_units(shop):
+    with pytest.raises(NotOrderable) as error:
+        add_to_shopping_list(customer_user=shop["buyer"], sku="LAMP-1", quantity=1, unit_code="kg")
+
+    assert error.value.message == "SKU 'LAMP-1' is not sold in unit 'kg' (sold in: item, set)"
+
+
+def test_unknown_sku_is_not_found(shop):
+    with pytest.raises(NotFound) as error:
+        add_to_shopping_list(customer_user=shop["buyer"], sku="NOPE", quantity=1)
+
+    assert error.value.message == "SKU 'NOPE' not found"
+
+
+def test_cart_is_priced_with_the_tier_for_the_quantity(shop):
+    add_to_shopping_list(customer_user=shop["buyer"], sku="LAMP-1", quantity=12)
+    add_to_shopping_list(customer_user=shop["buyer"], sku="LAMP-1", quantity=1, unit_code="set")
+
+    priced = priced_shopping_list(current_shopping_list(customer_user=shop["buyer"]))
+
+    assert [(pl.price.value, pl.row_total) for pl in priced.lines] == [
+        (Decimal("19.0000"), Decimal("228.00")),
+        (Decimal("180.0000"), Decimal("180.00")),
+    ]
+    assert priced.subtotal == Decimal("408.00")
+
+
+def test_another_company_cannot_change_or_remove_a_line(shop):
+    line = add_to_shopping_list(customer_user=shop["buyer"], sku="LAMP-1", quantity=2)
+
+    with pytest.raises(NotFound):
+        change_line_quantity(customer_user=shop["other"], line_id=line.pk, quantity=5)
+    with pytest.raises(NotFound):
+        remove_line(customer_user=shop["other"], line_id=line.pk)
+
+    line.refresh_from_db()
+    assert line.quantity == Decimal(2)
+
+
+def test_placing_an_order_copies_prices_addresses_and_payment_term(shop):
+    buyer = shop["buyer"]
+    add_to_shopping_list(customer_user=buyer, sku="LAMP-1", quantity=12)
+    add_to_shopping_list(customer_user=buyer, sku="CABLE-1", quantity="2.5")
+    address = address_of(buyer)
+
+    order = place_order(
+        customer_user=buyer,
+        billing_address_id=address.pk,
+        shipping_address_id=address.pk,
+        po_number=" PO-77 ",
+        source=OrderSource.API,
+    )
+
+    assert order.number == "CO000001"
+    assert (order.subtotal, order.total, order.currency) == (
+        Decimal("231.13"),
+        Decimal("231.13"),
+        "USD",
+    )
+    assert (order.po_number, order.payment_term, order.source) == ("PO-77", "net 30", "api")
+    assert order.shipping_address.street == address.street
+    assert [
+        (line.sku, line.quantity, line.unit_price, line.row_total) for line in order.lines.all()
+    ] == [
+        ("LAMP-1", Decimal("12.000"), Decimal("19.0000"), Decimal("228.0000")),
+        ("CABLE-1", Decimal("2.500"), Decimal("1.2500"), Decimal("3.1300")),
+    ]
+    assert current_shopping_list(customer_user=buyer).lines.count() == 0
+    assert Event.objects.get().payload == {
+        "number": "CO000001",
+        "company": "Acme",
+        "total": "231.13",
+        "currency": "USD",
+    }
+
+
+def test_order_numbers_follow_each_other(shop):
+    buyer, address = shop["buyer"], address_of(shop["buyer"])
+    numbers = []
+    for _ in range(2):
+        add_to_shopping_list(customer_user=buyer, sku="CHAIR-1", quantity=1)
+        order = place_order(
+            customer_user=buyer, billing_address_id=address.pk, shipping_address_id=address.pk
+        )
+        numbers.append(order.number)
+
+    assert numbers == ["CO000001", "CO000002"]
+
+
+def test_empty_cart_cannot_be_ordered(shop):
+    address = address_of(shop["buyer"])
+
+    with pytest.raises(NotOrderable) as error:
+        place_order(
+            customer_user=shop["buyer"],
+            billing_address_id=address.pk,
+            shipping_address_id=address.pk,
+        )
+
+    assert error.value.code == "empty_shopping_list"
+
+
+def test_another_company_address_cannot_be_used(shop):
+    add_to_shopping_list(customer_user=shop["buyer"], sku="CHAIR-1", quantity=1)
+    foreign = address_of(shop["other"])
+
+    with pytest.raises(NotFound):
+        place_order(
+            customer_user=shop["buyer"],
+            billing_address_id=foreign.pk,
+            shipping_address_id=foreign.pk,
+        )
+
+
+def test_disabled_product_in_the_cart_blocks_the_order_with_its_sku(shop):
+    buyer, address = shop["buyer"], address_of(shop["buyer"])
+    add_to_shopping_list(customer_user=buyer, sku="CHAIR-1", quantity=1)
+    shop["chair"].is_enabled = False
+    shop["chair"].save()
+
+    with pytest.raises(NotOrderable) as error:
+        place_order(
+            customer_user=buyer, billing_address_id=address.pk, shipping_address_id=address.pk
+        )
+
+    assert error.value.message == (
+        "Some lines cannot be ordered: CHAIR-1: this product is no longer sold"
+    )
+
+
+def test_reorder_adds_what_is_still_sold_and_names_the_discontinued_line(shop):
+    buyer, address = shop["buyer"], address_of(shop["buyer"])
+    add_to_shopping_list(customer_user=buyer, sku="LAMP-1", quantity=12)
+    add_to_shopping_list(customer_user=buyer, sku="CHAIR-1", quantity=2)
+    order = place_order(
+        customer_user=buyer, billing_address_id=address.pk, shipping_address_id=address.pk
+    )
+    shop["chair"].is_enabled = False
+    shop["chair"].save()
+
+    report = reorder(customer_user=buyer, order_number=order.number)
+
+    assert [(line.product.sku, line.quantity) for line in report.added] == [
+        ("LAMP-1", Decimal(12))
+    ]
+    assert [(line.sku, reason) for line, reason in report.skipped] == [
+        ("CHAIR-1", "SKU 'CHAIR-1' is no longer sold")
+    ]
+
+
+def test_another_company_cannot_reorder_an_order(shop):
+    buyer, address = shop["buyer"], address_of(shop["buyer"])
+    add_to_shopping_list(customer_user=buyer, sku="CHAIR-1", quantity=1)
+    order = place_order(
+        customer_user=buyer, billing_address_id=address.pk, shipping_address_id=address.pk
+    )
+
+    with pytest.raises(NotFound):
+        reorder(customer_user=shop["other"], order_number=order.number)
