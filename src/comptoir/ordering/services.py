@@ -1,20 +1,32 @@
 """Every write of buying: shopping list lines, placing an order, reordering."""
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from comptoir.accounts.models import Address, CustomerUser
+from comptoir.accounts.models import Address, Company, CustomerUser
 from comptoir.accounts.scoping import get_visible
 from comptoir.catalog.models import Product, ProductUnit
 from comptoir.catalog.queries import product_by_sku
 from comptoir.core.errors import DomainError, NotOrderable
 from comptoir.core.events import record_event
+from comptoir.core.money import round_money
 from comptoir.core.quantities import check_quantity, parse_quantity
+from comptoir.core.records import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    UpsertStatus,
+    assign_changes,
+    save_changes,
+    upsert,
+)
 from comptoir.ordering.models import (
     Order,
     OrderAddress,
@@ -305,3 +317,161 @@ def reorder(*, customer_user: CustomerUser, order_number: str) -> ReorderReport:
         len(report.skipped),
     )
     return report
+
+
+@dataclass(frozen=True)
+class AddressCopy:
+    """An address as a historical order states it, to be kept with the order."""
+
+    street: str
+    city: str
+    country: str
+    street2: str = ""
+    region: str = ""
+    postal_code: str = ""
+    label: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class HistoricalOrderLine:
+    """A line of an order placed elsewhere; ``product`` is None for a free-form line."""
+
+    product: Product | None
+    sku: str
+    product_name: str
+    unit_code: str
+    quantity: Decimal
+    unit_price: Decimal
+    price_list_name: str = ""
+    tier_quantity: Decimal | None = None
+    free_form_product: str = ""
+    ship_by: date | None = None
+    comment: str = ""
+
+
+def record_historical_order(
+    *,
+    number: str,
+    company: Company,
+    customer_user: CustomerUser | None,
+    status: str,
+    shipping_status: str,
+    currency: str,
+    subtotal: Decimal,
+    total: Decimal,
+    created_at: datetime,
+    lines: Sequence[HistoricalOrderLine],
+    po_number: str = "",
+    customer_notes: str = "",
+    payment_term: str = "",
+    billing_address: AddressCopy | None = None,
+    shipping_address: AddressCopy | None = None,
+    source: str = OrderSource.IMPORT,
+) -> tuple[Order, UpsertStatus, UpsertStatus]:
+    """Create or update an order placed elsewhere (an ERP, another shop), keyed by ``number``.
+
+    The order keeps the subtotal and total it states; they are not recomputed from the lines.
+    Each line's total is its unit price times its quantity, rounded half-up in ``currency``.
+    The lines are replaced only if they differ from the ones the order has. Returns the order,
+    what happened to its header and what happened to its lines.
+    """
+    wanted_lines = [
+        (
+            line.product.pk if line.product else None,
+            line.sku,
+            line.product_name,
+            line.unit_code,
+            line.quantity,
+            line.unit_price,
+            round_money(line.unit_price * line.quantity, currency),
+            line.price_list_name,
+            line.tier_quantity,
+            line.free_form_product,
+            line.ship_by,
+            line.comment,
+        )
+        for line in lines
+    ]
+    header = {
+        "company": company,
+        "customer_user": customer_user,
+        "placed_by": customer_user.user if customer_user else None,
+        "status": status,
+        "shipping_status": shipping_status,
+        "source": source,
+        "currency": currency,
+        "subtotal": subtotal,
+        "total": total,
+        "po_number": po_number.strip(),
+        "customer_notes": customer_notes.strip(),
+        "payment_term": payment_term.strip(),
+        "created_at": created_at,
+    }
+
+    with transaction.atomic():
+        order, header_status = upsert(Order, match={"number": number}, values=header)
+        addresses_changed = False
+        for field_name, copy in (
+            ("billing_address", billing_address),
+            ("shipping_address", shipping_address),
+        ):
+            addresses_changed |= _keep_address_copy(order, field_name, copy)
+        if header_status == UNCHANGED and addresses_changed:
+            header_status = UPDATED
+
+        existing_lines = list(order.lines.order_by("id").values_list(*_HISTORICAL_LINE_FIELDS))
+        if existing_lines == wanted_lines:
+            lines_status = UNCHANGED
+        else:
+            lines_status = CREATED if not existing_lines else UPDATED
+            order.lines.all().delete()
+            OrderLine.objects.bulk_create(
+                OrderLine(order=order, **dict(zip(_HISTORICAL_LINE_FIELDS, values, strict=True)))
+                for values in wanted_lines
+            )
+
+    if (header_status, lines_status) != (UNCHANGED, UNCHANGED):
+        logger.debug(
+            "historical order %s recorded for %s: order %s, %s lines %s",
+            number,
+            company.name,
+            header_status,
+            len(wanted_lines),
+            lines_status,
+        )
+    return order, header_status, lines_status
+
+
+_HISTORICAL_LINE_FIELDS = (
+    "product_id",
+    "sku",
+    "product_name",
+    "unit_code",
+    "quantity",
+    "unit_price",
+    "row_total",
+    "price_list_name",
+    "tier_quantity",
+    "free_form_product",
+    "ship_by",
+    "comment",
+)
+
+
+def _keep_address_copy(order: Order, field_name: str, copy: AddressCopy | None) -> bool:
+    """Make ``order``'s billing or shipping address say what ``copy`` says; True if it changed."""
+    current = getattr(order, field_name)
+    if copy is None:
+        if current is None:
+            return False
+        setattr(order, field_name, None)
+        order.save(update_fields=[field_name])
+        current.delete()
+        return True
+    values = asdict(copy)
+    if current is None:
+        setattr(order, field_name, OrderAddress.objects.create(**values))
+        order.save(update_fields=[field_name])
+        return True
+    return save_changes(current, assign_changes(current, values)) != UNCHANGED

@@ -1,2 +1,34 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from comptoir.storefront import buying, views
+from comptoir.storefront.forms import LoginForm
+
 app_name = "storefront"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("c/<slug:slug>/", views.category, name="category"),
+    path("p/<path:sku>/", views.product, name="product"),
+    path("search/", views.search, name="search"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="storefront/login.html", authentication_form=LoginForm
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cart/", buying.cart, name="cart"),
+    path("cart/add/", buying.add_to_cart, name="cart_add"),
+    path("cart/lines/<int:line_id>/quantity/", buying.change_line, name="cart_line_quantity"),
+    path("cart/lines/<int:line_id>/remove/", buying.remove_line, name="cart_line_remove"),
+    path("shopping-lists/<int:shopping_list_id>/", buying.shopping_list, name="shopping_list"),
+    path("checkout/", buying.checkout, name="checkout"),
+    path("checkout/review/", buying.checkout_review, name="checkout_review"),
+    path("orders/", buying.orders, name="orders"),
+    path("orders/<str:number>/", buying.order, name="order"),
+    path(
+        "orders/<str:number>/confirmation/", buying.order_confirmation, name="order_confirmation"
+    ),
+    path("orders/<str:number>/reorder/", buying.reorder, name="reorder"),
+]

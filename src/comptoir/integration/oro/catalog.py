@@ -1,0 +1,399 @@
+"""The catalog steps of the OroCommerce import: units, brands, categories, price lists, price
+attributes, products with their prices, and additional units."""
+
+import html
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import yaml
+from django.utils.html import strip_tags
+
+from comptoir.catalog.models import Brand, Category, Product, Unit, normalize_sku
+from comptoir.catalog.services import (
+    upsert_brand,
+    upsert_category,
+    upsert_product,
+    upsert_product_unit,
+    upsert_unit,
+)
+from comptoir.core.errors import DomainError
+from comptoir.core.money import round_money
+from comptoir.integration.csvfiles import Fields, Record
+from comptoir.integration.oro import layouts
+from comptoir.integration.oro.run import OroImport, Outcomes, RowRefused
+from comptoir.integration.report import Problem
+from comptoir.pricing.models import PriceAttribute, PriceList
+from comptoir.pricing.services import (
+    upsert_price_attribute,
+    upsert_price_attribute_value,
+    upsert_price_list,
+    upsert_tier_prices,
+)
+
+logger = logging.getLogger(__name__)
+
+# Quantities are stored with 3 decimals, so no unit can take more.
+MAX_PRECISION = 3
+
+
+def import_units(run: OroImport) -> None:
+    """OroCommerce's units: the files name them but do not define them."""
+    for code, precision in layouts.UNITS.items():
+        _, status = upsert_unit(code=code, default_precision=precision)
+        run.report.count("units", status)
+    run.units = {unit.code.lower(): unit for unit in Unit.objects.all()}
+
+
+def import_brands(run: OroImport) -> None:
+    """Brands, remembered by their place in the file: products name them by that number."""
+    for record in run.records(layouts.BRANDS, "brands"):
+        fields = Fields(record)
+        name = fields.text("name", required=True, max_length=100)
+        if fields.problems:
+            run.reject("brands", fields.problems)
+            continue
+
+        def write(name: str = name, record: Record = record) -> Outcomes:
+            brand, status = upsert_brand(name=name)
+            run.brands[record.number] = brand
+            return [("brands", status)]
+
+        run.save_row("brands", record, write)
+
+
+def category_key(name: str) -> str:
+    """The form two category names are compared in: case, spaces and a trailing "s" ignored."""
+    key = re.sub(r"\s+", "", name).lower()
+    return key[:-1] if key.endswith("s") else key
+
+
+def import_categories(run: OroImport) -> None:
+    """One top-level category per leaf category the product rows name.
+
+    Names that differ only by case, spaces or a trailing "s" are one category, named by the
+    first plural spelling met (the first spelling if none is plural). This pass also reports
+    the problems of the product rows, so the products step reads the file quietly.
+    """
+    spellings: dict[str, tuple[str, int]] = {}
+    for record, row in ProductRows(run, quiet=False):
+        if not row.category:
+            continue
+        key = category_key(row.category)
+        kept = spellings.get(key)
+        if kept is None or (not _is_plural(kept[0]) and _is_plural(row.category)):
+            spellings[key] = (row.category, record.line)
+
+    descriptions = _category_descriptions(run)
+    existing = {
+        category_key(category.name): category
+        for category in Category.objects.filter(parent__isnull=True)
+    }
+    for key, (spelling, line) in spellings.items():
+        name = existing[key].name if key in existing else spelling
+        try:
+            category, status = upsert_category(name=name, description=descriptions.get(key))
+        except DomainError as error:
+            run.report.reject(
+                "categories",
+                [Problem(file=layouts.PRODUCTS.file_name, line=line, message=error.message)],
+            )
+            continue
+        run.categories[key] = category
+        run.report.count("categories", status)
+
+
+def _is_plural(name: str) -> bool:
+    return name.rstrip().lower().endswith("s")
+
+
+def _category_descriptions(run: OroImport) -> dict[str, str]:
+    """Plain-text descriptions by category key, from the optional descriptions file."""
+    path = run.directory / layouts.CATEGORY_DESCRIPTIONS
+    if not path.is_file():
+        return {}
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            content = yaml.safe_load(handle)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        line = getattr(getattr(error, "problem_mark", None), "line", None)
+        run.report.warn(
+            Problem(
+                file=layouts.CATEGORY_DESCRIPTIONS,
+                line=None if line is None else line + 1,
+                message=f"cannot be read, categories keep their descriptions: {error}",
+            )
+        )
+        return {}
+    if not isinstance(content, dict):
+        return {}
+    descriptions = {}
+    for name, texts in content.items():
+        if isinstance(texts, dict):
+            text = texts.get("long") or texts.get("short") or ""
+        else:
+            text = texts or ""
+        descriptions[category_key(str(name))] = html_to_text(str(text))
+    return descriptions
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment: tags dropped, a blank line between paragraphs."""
+    markup = re.sub(r"(?i)<br\s*/?>", "\n", markup)
+    markup = re.sub(r"(?i)</p\s*>", "\n\n", markup)
+    text = html.unescape(strip_tags(markup))
+    paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+
+
+def import_price_lists(run: OroImport) -> None:
+    seen: dict[str, int] = {}
+    for record in run.records(layouts.PRICE_LISTS, "price lists"):
+        fields = Fields(record)
+        name = fields.text("name", required=True, max_length=100)
+        fields.unique(seen, name.lower(), "name", f"price list '{name}'")
+        if fields.problems:
+            run.reject("price lists", fields.problems)
+            continue
+        run.save_row(
+            "price lists",
+            record,
+            lambda name=name: [
+                ("price lists", upsert_price_list(name=name, currency=layouts.CURRENCY)[1])
+            ],
+        )
+    run.price_lists = {
+        price_list.name.lower(): price_list for price_list in PriceList.objects.all()
+    }
+
+
+def import_price_attributes(run: OroImport) -> None:
+    seen: dict[str, int] = {}
+    for record in run.records(layouts.PRICE_ATTRIBUTES, "price attributes"):
+        fields = Fields(record)
+        name = fields.text("name", required=True, max_length=50)
+        field_name = fields.text("fieldName", max_length=50)
+        fields.unique(seen, name.lower(), "name", f"price attribute '{name}'")
+        if fields.problems:
+            run.reject("price attributes", fields.problems)
+            continue
+        run.save_row(
+            "price attributes",
+            record,
+            lambda name=name, field_name=field_name: [
+                ("price attributes", upsert_price_attribute(name=name, field_name=field_name)[1])
+            ],
+        )
+    run.price_attributes = {
+        attribute.name.lower(): attribute for attribute in PriceAttribute.objects.all()
+    }
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    sku: str
+    name: str
+    description: str
+    information: str
+    specifications: str
+    category: str
+    price: Decimal | None
+    msrp: Decimal | None
+    map: Decimal | None
+    unit: Unit
+    precision: int | None
+    is_featured: bool
+    is_new_arrival: bool
+    brand: Brand | None
+
+
+class ProductRows:
+    """The valid rows of the products file; with ``quiet`` off, the others are reported."""
+
+    def __init__(self, run: OroImport, *, quiet: bool) -> None:
+        self.run = run
+        self.quiet = quiet
+        self.skus: dict[str, tuple[int, str]] = {}
+
+    def __iter__(self) -> Iterator[tuple[Record, ProductRow]]:
+        for record in self.run.records(layouts.PRODUCTS, "products", quiet=self.quiet):
+            fields = Fields(record)
+            row = self._read(fields)
+            if fields.problems:
+                self.run.reject("products", fields.problems, quiet=self.quiet)
+                continue
+            yield record, row
+
+    def _read(self, fields: Fields) -> ProductRow:
+        sku = fields.text("sku", required=True, max_length=64)
+        if sku:
+            first = self.skus.get(normalize_sku(sku))
+            if first is not None:
+                fields.error("sku", f"duplicates SKU '{first[1]}' on line {first[0]}")
+            else:
+                self.skus[normalize_sku(sku)] = (fields.record.line, sku)
+        return ProductRow(
+            sku=sku,
+            name=fields.text("name", required=True, max_length=255),
+            description=fields.text("description"),
+            information=fields.text("information"),
+            specifications=fields.text("specifications"),
+            category=" ".join(fields.text("category", max_length=200).split()),
+            price=fields.decimal("price", max_decimals=4),
+            msrp=fields.decimal("MSRP", max_decimals=4),
+            map=fields.decimal("MAP", max_decimals=4),
+            unit=read_unit(self.run, fields, "unit"),
+            precision=fields.integer("precision", maximum=MAX_PRECISION),
+            is_featured=fields.boolean("featured"),
+            is_new_arrival=fields.boolean("new_arrival"),
+            brand=self._brand(fields),
+        )
+
+    def _brand(self, fields: Fields) -> Brand | None:
+        number = fields.integer("brand_id", minimum=1)
+        if number is None:
+            return None
+        brand = self.run.brands.get(number)
+        if brand is None:
+            fields.error(
+                "brand_id",
+                f"no brand number {number}: {layouts.BRANDS.file_name} has "
+                f"{len(self.run.brands)} imported brands, numbered by row from 1",
+            )
+        return brand
+
+
+def read_unit(run: OroImport, fields: Fields, column: str, *, required: bool = True) -> Unit:
+    """The unit a column names, or an error listing the known units."""
+    code = fields.text(column, required=required)
+    unit = run.units.get(code.lower())
+    if unit is None and code:
+        fields.error(column, f"unknown unit '{code}'; known units: {', '.join(sorted(run.units))}")
+    return unit  # type: ignore[return-value]  # None only with an error noted
+
+
+def import_products(run: OroImport) -> None:
+    """Products with their primary unit, the demo prices and their MSRP and MAP."""
+    for list_name in layouts.PRICE_LIST_SHARES:
+        if list_name.lower() not in run.price_lists:
+            run.report.warn(
+                Problem(
+                    file=layouts.PRICE_LISTS.file_name,
+                    line=None,
+                    message=f"has no '{list_name}': the products get no prices on it",
+                )
+            )
+    for record, row in ProductRows(run, quiet=True):
+        category = run.categories.get(category_key(row.category)) if row.category else None
+        if category is not None and category.name != row.category:
+            run.report.warn(
+                Problem(
+                    file=record.file_name,
+                    line=record.line,
+                    column="category",
+                    message=f"'{row.category}' is taken as the category '{category.name}'",
+                    severity="warning",
+                )
+            )
+        run.save_row(
+            "products",
+            record,
+            lambda row=row, category=category: _write_product(run, row, category),
+        )
+
+
+def _write_product(run: OroImport, row: ProductRow, category: Category | None) -> Outcomes:
+    product, status = upsert_product(
+        sku=row.sku,
+        name=row.name,
+        unit=row.unit,
+        precision=row.precision,
+        description=row.description,
+        information=row.information,
+        specifications=row.specifications,
+        category=category,
+        brand=row.brand,
+        is_featured=row.is_featured,
+        is_new_arrival=row.is_new_arrival,
+    )
+    outcomes: Outcomes = [("products", status)]
+    if row.price is not None:
+        for price_list_name, share in layouts.PRICE_LIST_SHARES.items():
+            price_list = run.price_lists.get(price_list_name.lower())
+            if price_list is None:
+                continue
+            prices = upsert_tier_prices(
+                price_list=price_list,
+                product=product,
+                unit=row.unit,
+                tiers=dict(demo_tiers(row.price, share)),
+            )
+            outcomes.extend(("prices", price_status) for _, price_status in prices)
+    for attribute_name, value in (("msrp", row.msrp), ("map", row.map)):
+        attribute = run.price_attributes.get(attribute_name)
+        if attribute is None or value is None:
+            continue
+        _, value_status = upsert_price_attribute_value(
+            attribute=attribute,
+            product=product,
+            unit=row.unit,
+            value=value,
+            currency=layouts.CURRENCY,
+        )
+        outcomes.append(("price attribute values", value_status))
+    return outcomes
+
+
+def demo_tiers(price: Decimal, share: Decimal) -> list[tuple[Decimal, Decimal]]:
+    """(tier quantity, unit price) on a list that takes ``share`` of the Default ``price``."""
+    unit_price = round_money(price * share, layouts.CURRENCY)
+    tiers = [(Decimal(1), unit_price)]
+    for quantity, tier_share in layouts.TIER_SHARES.items():
+        tiers.append((quantity, round_money(unit_price * tier_share, layouts.CURRENCY)))
+    return tiers
+
+
+def import_additional_units(run: OroImport) -> None:
+    """The other units each product is sold (or only counted) in."""
+    entity = "additional units"
+    seen: dict[tuple[str, str], int] = {}
+    for record in run.records(layouts.ADDITIONAL_UNITS, entity):
+        fields = Fields(record)
+        sku = fields.text("sku", required=True, max_length=64)
+        unit = read_unit(run, fields, "unit")
+        precision = fields.integer("precision", maximum=MAX_PRECISION)
+        rate = fields.decimal("conversion_rate", required=True, positive=True, max_decimals=6)
+        sellable = fields.boolean("sell", default=True)
+        if sku and unit:
+            fields.unique(
+                seen, (normalize_sku(sku), unit.code), "unit", f"SKU '{sku}' {unit.code}"
+            )
+        if fields.problems:
+            run.reject(entity, fields.problems)
+            continue
+
+        def write(sku=sku, unit=unit, precision=precision, rate=rate, sellable=sellable):
+            product = Product.objects.filter(sku__iexact=normalize_sku(sku)).first()
+            if product is None:
+                raise RowRefused(
+                    f"SKU '{sku}' is not in the catalog; add it to "
+                    f"{layouts.PRODUCTS.file_name} first",
+                    column="sku",
+                )
+            primary = product.units.filter(is_primary=True).order_by("pk").first()
+            if primary is not None and primary.unit_id == unit.pk:
+                raise RowRefused(
+                    f"'{unit.code}' is the primary unit of SKU '{product.sku}'", column="unit"
+                )
+            _, status = upsert_product_unit(
+                product=product,
+                unit=unit,
+                precision=unit.default_precision if precision is None else precision,
+                conversion_rate=rate,
+                is_sellable=sellable,
+            )
+            return [(entity, status)]
+
+        run.save_row(entity, record, write)

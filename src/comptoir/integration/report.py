@@ -1,0 +1,77 @@
+"""What an import did: per entity, how many records were created, updated, left unchanged or
+rejected, and every problem met, each with its file, line and column."""
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from comptoir.core.records import UpsertStatus
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in an input file, where it is, and what to do about it."""
+
+    file: str
+    line: int | None
+    message: str
+    column: str | None = None
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        column = f" column {self.column}:" if self.column else ""
+        return f"{where}:{column} {self.message}"
+
+
+@dataclass
+class EntityCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class ImportReport:
+    """Counts by entity, in the order the entities were first met, and the problems found."""
+
+    counts: dict[str, EntityCounts] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def entity(self, name: str) -> EntityCounts:
+        return self.counts.setdefault(name, EntityCounts())
+
+    def count(self, entity: str, status: UpsertStatus, amount: int = 1) -> None:
+        counts = self.entity(entity)
+        setattr(counts, status, getattr(counts, status) + amount)
+
+    def reject(self, entity: str, problems: list[Problem]) -> None:
+        """One record of ``entity`` was not imported, for ``problems``."""
+        self.entity(entity).rejected += 1
+        self.problems.extend(problems)
+
+    def file_error(self, entity: str, problem: Problem) -> None:
+        """A problem with a whole file: none of its records were imported."""
+        self.entity(entity)
+        self.problems.append(problem)
+
+    def warn(self, problem: Problem) -> None:
+        self.problems.append(replace(problem, severity="warning"))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+    @property
+    def rejected(self) -> int:
+        return sum(counts.rejected for counts in self.counts.values())
+
+    @property
+    def changed(self) -> int:
+        return sum(counts.created + counts.updated for counts in self.counts.values())

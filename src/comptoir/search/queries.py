@@ -1,0 +1,42 @@
+"""The one search interface over the catalog, shared by the storefront and the API.
+
+Results come in three bands, in this order: the product whose SKU is the search text (ignoring
+case and surrounding spaces), then products whose name holds every word of the text, then
+products whose name or description holds every word. Inside a band products are sorted by name
+and then id, so that pages of results never overlap.
+"""
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from comptoir.catalog.models import Product, normalize_sku
+from comptoir.catalog.queries import orderable_products
+
+EXACT_SKU = 0
+NAME = 1
+DESCRIPTION = 2
+
+
+def search_products(text: str) -> QuerySet[Product]:
+    """Enabled products matching ``text``, best matches first; nothing for a blank text."""
+    words = text.split()
+    if not words:
+        return orderable_products().none()
+
+    in_name = Q()
+    in_name_or_description = Q()
+    for word in words:
+        in_name &= Q(name__icontains=word)
+        in_name_or_description &= Q(name__icontains=word) | Q(description__icontains=word)
+    exact_sku = Q(sku__iexact=normalize_sku(text))
+    rank = Case(
+        When(exact_sku, then=Value(EXACT_SKU)),
+        When(in_name, then=Value(NAME)),
+        default=Value(DESCRIPTION),
+        output_field=IntegerField(),
+    )
+    return (
+        orderable_products()
+        .filter(exact_sku | in_name_or_description)
+        .annotate(search_rank=rank)
+        .order_by("search_rank", "name", "id")
+    )

@@ -1,0 +1,37 @@
+"""Filters that write money and quantities the way the storefront shows them."""
+
+from decimal import Decimal
+
+from django import template
+
+from comptoir.storefront.formats import format_amount, format_quantity
+
+register = template.Library()
+
+
+@register.filter
+def amount(value: Decimal | None, currency: str) -> str:
+    return "" if value is None else format_amount(value, currency)
+
+
+@register.filter
+def quantity(value: Decimal | None) -> str:
+    return "" if value is None else format_quantity(value)
+
+
+@register.filter
+def lines(value: str) -> list[str]:
+    """The non-blank lines of a text, to show one per row."""
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+@register.simple_tag(takes_context=True)
+def query_url(context, **changes) -> str:
+    """The current query string with ``changes`` applied; a change to None drops the key."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return f"?{query.urlencode()}" if query else "?"

@@ -1,0 +1,50 @@
+"""The OpenAPI document and the docs page."""
+
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+
+def test_openapi_document_is_3_1_and_lists_every_endpoint():
+    response = Client().get("/api/v1/openapi.json")
+
+    document = response.json()
+    operations = {
+        (method.upper(), path) for path, methods in document["paths"].items() for method in methods
+    }
+    assert document["openapi"] == "3.1.0"
+    assert operations == {
+        ("GET", "/api/v1/categories"),
+        ("GET", "/api/v1/products"),
+        ("GET", "/api/v1/products/{sku}"),
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/addresses"),
+        ("GET", "/api/v1/cart"),
+        ("POST", "/api/v1/cart/lines"),
+        ("PATCH", "/api/v1/cart/lines/{line_id}"),
+        ("DELETE", "/api/v1/cart/lines/{line_id}"),
+        ("GET", "/api/v1/shopping-lists/{shopping_list_id}"),
+        ("POST", "/api/v1/orders"),
+        ("GET", "/api/v1/orders"),
+        ("GET", "/api/v1/orders/{number}"),
+        ("POST", "/api/v1/orders/{number}/reorder"),
+    }
+
+
+def test_openapi_document_says_which_endpoints_guests_may_call():
+    document = Client().get("/api/v1/openapi.json").json()
+
+    assert document["components"]["securitySchemes"] == {
+        "TokenAuth": {"type": "http", "scheme": "bearer"}
+    }
+    assert document["paths"]["/api/v1/products"]["get"]["security"] == [{"TokenAuth": []}, {}]
+    assert document["paths"]["/api/v1/cart"]["get"]["security"] == [{"TokenAuth": []}]
+
+
+def test_docs_page_answers_and_loads_its_assets_from_the_shop_itself():
+    response = Client().get("/api/v1/docs")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<script src="/static/ninja/swagger-ui-bundle.js"></script>' in page
+    assert "cdn." not in page
+    assert finders.find("ninja/swagger-ui-bundle.js") is not None

@@ -1,0 +1,62 @@
+import pytest
+
+from comptoir.catalog.models import Product
+from comptoir.search.queries import search_products
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def skus(products) -> list[str]:
+    return [product.sku for product in products]
+
+
+def test_exact_sku_comes_first_then_name_then_description_matches():
+    factories.product("HL-1", name="Lamp Holder", description="Fits the LED-9 headlamp.")
+    factories.product("HL-2", name="Headlamp LED-9 Pro")
+    factories.product("LED-9", name="Rechargeable Headlamp")
+    factories.product("HL-3", name="Battery", description="For any led-9 model.")
+
+    found = search_products("led-9")
+
+    assert skus(found) == ["LED-9", "HL-2", "HL-3", "HL-1"]
+
+
+def test_sku_matches_ignoring_case_and_surrounding_spaces():
+    factories.product("0RT28", name="Headlamp")
+
+    assert skus(search_products("  0rt28 ")) == ["0RT28"]
+
+
+def test_every_word_must_appear_in_the_name_or_the_description():
+    factories.product("A-1", name="Blue Safety Gloves")
+    factories.product("A-2", name="Safety Goggles", description="Blue tinted lenses.")
+    factories.product("A-3", name="Safety Vest")
+
+    found = search_products("safety blue")
+
+    assert skus(found) == ["A-1", "A-2"]
+
+
+def test_results_with_the_same_rank_are_sorted_by_name_then_id():
+    factories.product("Z-2", name="Widget")
+    factories.product("Z-1", name="Widget")
+    factories.product("Z-3", name="Anvil widget")
+
+    found = search_products("widget")
+
+    assert skus(found) == ["Z-3", "Z-2", "Z-1"]
+
+
+def test_disabled_products_are_never_found():
+    factories.product("OFF-1", name="Old Lamp")
+    Product.objects.filter(sku="OFF-1").update(is_enabled=False)
+
+    assert skus(search_products("OFF-1")) == []
+    assert skus(search_products("lamp")) == []
+
+
+def test_blank_text_finds_nothing():
+    factories.product("B-1", name="Anything")
+
+    assert skus(search_products("   ")) == []
