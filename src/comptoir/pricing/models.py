@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from comptoir.core.quantities import plain
+
 
 def default_currency() -> str:
     return settings.COMPTOIR_DEFAULT_CURRENCY
@@ -59,7 +61,7 @@ class Price(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.product_id} {self.unit_id} x{self.quantity}: {self.value}"
+        return f"{self.price_list} / {self.unit} from {plain(self.quantity)}: {self.value}"
 
 
 class PriceListAssignment(models.Model):

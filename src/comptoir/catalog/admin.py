@@ -1,0 +1,106 @@
+"""Back office for the catalog: the category tree, brands, units and products with their prices."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+
+from comptoir.catalog.models import Brand, Category, Product, ProductUnit, Unit
+from comptoir.pricing.models import Price, PriceAttributeValue
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent", "sort_order", "product_count")
+    list_select_related = ("parent",)
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "slug")
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"slug": ("name",)}
+    fields = ("name", "slug", "parent", "sort_order", "description")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_count=Count("products"))
+
+    @admin.display(description="products", ordering="product_count")
+    def product_count(self, category):
+        return category.product_count
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("code", "label", "default_precision")
+    search_fields = ("code", "label")
+
+
+class ProductUnitFormSet(forms.BaseInlineFormSet):
+    """A product is sold in one primary unit; the others are counted in it."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        primaries = [data for data in kept if data.get("is_primary")]
+        if len(primaries) != 1:
+            raise ValidationError("Mark exactly one unit as the primary unit.")
+        if primaries[0].get("conversion_rate") != 1:
+            raise ValidationError("The primary unit's conversion rate must be 1.")
+
+
+class ProductUnitInline(admin.TabularInline):
+    model = ProductUnit
+    formset = ProductUnitFormSet
+    fields = ("unit", "is_primary", "precision", "conversion_rate", "is_sellable")
+    autocomplete_fields = ("unit",)
+    extra = 0
+
+
+class PriceInline(admin.TabularInline):
+    model = Price
+    fields = ("price_list", "unit", "quantity", "value")
+    autocomplete_fields = ("price_list", "unit")
+    extra = 0
+    verbose_name = "price"
+    verbose_name_plural = "prices (one row per price list, unit and tier)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("price_list", "unit")
+
+
+class PriceAttributeValueInline(admin.TabularInline):
+    model = PriceAttributeValue
+    fields = ("attribute", "unit", "currency", "value")
+    autocomplete_fields = ("unit",)
+    extra = 0
+    verbose_name = "reference price"
+    verbose_name_plural = "reference prices (MSRP, MAP)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("attribute", "unit")
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("sku", "name", "category", "brand", "is_enabled", "is_featured")
+    list_display_links = ("sku", "name")
+    list_select_related = ("category", "brand")
+    list_filter = ("is_enabled", "is_featured", "is_new_arrival", "category", "brand")
+    search_fields = ("sku", "name")
+    autocomplete_fields = ("category", "brand")
+    fieldsets = (
+        (None, {"fields": ("sku", "name", "category", "brand")}),
+        ("Shown to buyers", {"fields": ("is_enabled", "is_featured", "is_new_arrival")}),
+        ("Texts", {"fields": ("description", "information", "specifications")}),
+        ("History", {"fields": ("created_at", "updated_at")}),
+    )
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (ProductUnitInline, PriceInline, PriceAttributeValueInline)

@@ -1,0 +1,446 @@
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from comptoir.accounts.models import (
+    Address,
+    ApiToken,
+    Company,
+    CustomerGroup,
+    CustomerRole,
+    CustomerUser,
+    User,
+)
+from comptoir.accounts.tokens import create_token
+from comptoir.catalog.models import Brand, Product
+from comptoir.core.models import Event
+from comptoir.ordering.models import Order, OrderStatus, ShoppingList
+from comptoir.ordering.services import add_to_shopping_list, place_order
+from comptoir.pricing.models import Price, PriceAttribute, PriceAttributeValue
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+@pytest.fixture
+def staff_client(client):
+    staff = User.objects.create_superuser("admin@seller.example", factories.PASSWORD)
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def shop():
+    """A row or more of every model the back office shows, made the way the shop makes them."""
+    group = CustomerGroup.objects.create(name="Wholesale")
+    default = factories.price_list("Default")
+    factories.assign(default, sort_order=10)
+    parent = factories.company("Acme")
+    subsidiary = factories.company("Acme East", parent=parent, customer_group=group)
+    factories.assign(factories.price_list("Acme prices"), company=parent, sort_order=5)
+    drill = factories.product(
+        "DRILL-1",
+        name="Drill",
+        category_name="Power tools",
+        brand=Brand.objects.create(name="Forge"),
+        extra_units=(("box", 0, Decimal(6), True),),
+    )
+    factories.price(default, drill, "50.00")
+    factories.price(default, drill, "45.00", quantity="10")
+    msrp = PriceAttribute.objects.create(name="MSRP", field_name="msrp")
+    PriceAttributeValue.objects.create(
+        attribute=msrp,
+        product=drill,
+        unit=drill.primary_unit.unit,
+        currency="USD",
+        value=Decimal("59.99"),
+    )
+    buyer = factories.customer_user(parent, "buyer@acme.example")
+    factories.customer_user(subsidiary, "buyer@east.acme.example", role=CustomerRole.ADMINISTRATOR)
+    address = Address.objects.filter(company=parent).get()
+    add_to_shopping_list(customer_user=buyer, sku="DRILL-1", quantity=12)
+    order = place_order(
+        customer_user=buyer,
+        billing_address_id=address.pk,
+        shipping_address_id=address.pk,
+        po_number="PO-77",
+    )
+    add_to_shopping_list(customer_user=buyer, sku="DRILL-1", quantity=2)
+    create_token(customer_user=buyer, name="ERP")
+    Group.objects.create(name="Sales reps")
+    return {"buyer": buyer, "order": order, "drill": drill}
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def change_form_data(response) -> dict:
+    """The POST data that saves a change page as it was shown, inlines included."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
+    data = {}
+    for form in forms:
+        for name, field in form.fields.items():
+            if field.disabled:
+                continue
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else value
+    return data
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_staff_opens_the_list_of_every_registered_model(staff_client, shop, model):
+    response = staff_client.get(admin_url(model, "changelist"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_staff_opens_a_record_of_every_registered_model(staff_client, shop, model):
+    record = admin.site._registry[model].get_queryset(None).first()
+
+    response = staff_client.get(admin_url(model, "change", record.pk))
+
+    assert response.status_code == 200
+
+
+ADDABLE = [model for model in REGISTERED if model not in (ApiToken, Event, Order, ShoppingList)]
+
+
+@pytest.mark.parametrize("model", ADDABLE, ids=lambda model: model._meta.label)
+def test_staff_opens_the_add_page_of_every_model_made_in_the_back_office(staff_client, model):
+    response = staff_client.get(admin_url(model, "add"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", [ApiToken, Event, Order, ShoppingList])
+def test_records_made_elsewhere_cannot_be_added_in_the_back_office(staff_client, model):
+    response = staff_client.get(admin_url(model, "add"))
+
+    assert response.status_code == 403
+
+
+def test_customer_user_is_sent_to_the_admin_login(client, shop):
+    client.force_login(shop["buyer"].user)
+
+    index = client.get("/admin/")
+    products = client.get(admin_url(Product, "changelist"))
+
+    assert index.status_code == 302
+    assert index.url.startswith("/admin/login/")
+    assert products.status_code == 302
+    assert products.url.startswith("/admin/login/")
+
+
+def test_customer_user_cannot_log_in_to_the_admin(client, shop):
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "buyer@acme.example", "password": factories.PASSWORD},
+    )
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+def test_staff_list_leaves_out_customer_users(staff_client, shop):
+    response = staff_client.get(admin_url(User, "changelist"))
+
+    emails = [user.email for user in response.context["cl"].result_list]
+    assert emails == ["admin@seller.example"]
+
+
+@pytest.mark.argon2
+def test_adding_a_staff_user_makes_a_staff_login_with_an_argon2_password(staff_client):
+    response = staff_client.post(
+        admin_url(User, "add"),
+        {
+            "email": "Clerk@Seller.example",
+            "first_name": "Cam",
+            "last_name": "Clerk",
+            "usable_password": "true",
+            "password1": "a-long-staff-password",
+            "password2": "a-long-staff-password",
+        },
+    )
+
+    clerk = User.objects.get(email__iexact="clerk@seller.example")
+    assert response.status_code == 302
+    assert clerk.is_staff is True
+    assert clerk.is_superuser is False
+    assert clerk.password.startswith("argon2$")
+    assert clerk.check_password("a-long-staff-password") is True
+
+
+@pytest.mark.argon2
+def test_adding_a_customer_user_makes_its_login_company_and_roles(staff_client, shop):
+    buyer_role = CustomerRole.objects.get(code=CustomerRole.BUYER)
+
+    response = staff_client.post(
+        admin_url(CustomerUser, "add"),
+        {
+            "email": "new.buyer@acme.example",
+            "first_name": "Nia",
+            "last_name": "Buyer",
+            "is_active": "on",
+            "company": shop["buyer"].company_id,
+            "roles": [buyer_role.pk],
+            "password1": "a-long-buyer-password",
+            "password2": "a-long-buyer-password",
+        },
+    )
+
+    made = CustomerUser.objects.select_related("user", "company").get(
+        user__email="new.buyer@acme.example"
+    )
+    assert response.status_code == 302
+    assert made.company.name == "Acme"
+    assert [role.code for role in made.roles.all()] == [CustomerRole.BUYER]
+    assert made.user.is_staff is False
+    assert made.user.password.startswith("argon2$")
+    assert made.user.check_password("a-long-buyer-password") is True
+
+
+def test_customer_user_email_taken_in_another_case_is_refused(staff_client, shop):
+    response = staff_client.post(
+        admin_url(CustomerUser, "add"),
+        {
+            "email": "BUYER@acme.example",
+            "is_active": "on",
+            "company": shop["buyer"].company_id,
+            "password1": "a-long-buyer-password",
+            "password2": "a-long-buyer-password",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["email"] == [
+        "A login with the e-mail address BUYER@acme.example already exists."
+    ]
+    assert CustomerUser.objects.count() == 2
+
+
+def test_editing_a_customer_user_without_a_password_keeps_the_password(staff_client, shop):
+    buyer = shop["buyer"]
+
+    response = staff_client.post(
+        admin_url(CustomerUser, "change", buyer.pk),
+        {
+            "email": "buyer@acme.example",
+            "first_name": "Renamed",
+            "last_name": "Buyer",
+            "is_active": "on",
+            "company": buyer.company_id,
+            "roles": [role.pk for role in buyer.roles.all()],
+            "password1": "",
+            "password2": "",
+        },
+    )
+
+    buyer.user.refresh_from_db()
+    assert response.status_code == 302
+    assert buyer.user.first_name == "Renamed"
+    assert buyer.user.check_password(factories.PASSWORD) is True
+
+
+def test_revoking_api_tokens_stamps_them_revoked(staff_client, shop):
+    api_token = ApiToken.objects.get()
+
+    response = staff_client.post(
+        admin_url(ApiToken, "changelist"),
+        {"action": "revoke", "_selected_action": [api_token.pk]},
+    )
+
+    api_token.refresh_from_db()
+    assert response.status_code == 302
+    assert api_token.revoked_at is not None
+
+
+def test_staff_changes_an_order_status_and_nothing_else(staff_client, shop):
+    order = shop["order"]
+    url = admin_url(Order, "change", order.pk)
+    data = change_form_data(staff_client.get(url))
+    data.update(status=OrderStatus.CLOSED, shipping_status="shipped", po_number="changed")
+
+    response = staff_client.post(url, data)
+
+    order.refresh_from_db()
+    assert response.status_code == 302
+    assert order.status == OrderStatus.CLOSED
+    assert order.shipping_status == "shipped"
+    assert order.po_number == "PO-77"
+    assert order.total == Decimal("540.0000")
+
+
+def test_order_search_finds_by_po_number(staff_client, shop):
+    response = staff_client.get(admin_url(Order, "changelist"), {"q": "PO-77"})
+
+    assert [order.number for order in response.context["cl"].result_list] == [shop["order"].number]
+
+
+def test_product_search_finds_by_sku_ignoring_case(staff_client, shop):
+    response = staff_client.get(admin_url(Product, "changelist"), {"q": "drill-1"})
+
+    assert [product.sku for product in response.context["cl"].result_list] == ["DRILL-1"]
+
+
+def test_product_page_shows_its_tier_prices_inline(staff_client, shop):
+    response = staff_client.get(admin_url(Product, "change", shop["drill"].pk))
+
+    price_formset = next(
+        formset
+        for formset in response.context["inline_admin_formsets"]
+        if formset.opts.model is Price
+    )
+    values = sorted(form.instance.value for form in price_formset.formset.forms)
+    assert values == [Decimal("45.0000"), Decimal("50.0000")]
+
+
+def add_rows_of_every_kind(shop, number: int) -> None:
+    """One more row of each model the back office lists, linked the way real rows are."""
+    acme = shop["buyer"].company
+    group = CustomerGroup.objects.create(name=f"Group {number}")
+    company = factories.company(f"Acme branch {number}", parent=acme, customer_group=group)
+    buyer = factories.customer_user(company, f"more{number}@acme.example")
+    price_list = factories.price_list(f"List {number}")
+    factories.assign(price_list, company=company)
+    factories.assign(factories.price_list("Default"), company=company)
+    category = factories.category(f"Category {number}", parent=shop["drill"].category)
+    product = factories.product(
+        f"MORE-{number}",
+        category_name=None,
+        brand=Brand.objects.create(name=f"Brand {number}"),
+        extra_units=((f"pack{number}", 0, Decimal(4), True),),
+    )
+    Product.objects.filter(pk=product.pk).update(category=category)
+    factories.price(price_list, product, "3.00")
+    factories.price(factories.price_list("Default"), product, "4.00")
+    PriceAttributeValue.objects.create(
+        attribute=PriceAttribute.objects.get(),
+        product=product,
+        unit=product.primary_unit.unit,
+        currency="USD",
+        value=Decimal("5.00"),
+    )
+    create_token(customer_user=buyer)
+    add_to_shopping_list(customer_user=buyer, sku="DRILL-1", quantity=1)
+    address = Address.objects.filter(company=company).get()
+    place_order(customer_user=buyer, billing_address_id=address.pk, shipping_address_id=address.pk)
+    add_to_shopping_list(customer_user=buyer, sku=product.sku, quantity=2)
+    CustomerRole.objects.create(code=f"role-{number}", name=f"Role {number}")
+    User.objects.create_user(f"staff{number}@seller.example", is_staff=True)
+    Group.objects.create(name=f"Team {number}")
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_list_pages_run_as_many_queries_for_many_rows_as_for_few(staff_client, shop, model):
+    url = admin_url(model, "changelist")
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(url)
+    for number in range(4):
+        add_rows_of_every_kind(shop, number)
+
+    with CaptureQueriesContext(connection) as many:
+        staff_client.get(url)
+
+    assert len(many) == len(few)
+
+
+def test_company_cannot_become_a_subsidiary_of_its_own_subsidiary(staff_client, shop):
+    acme = shop["buyer"].company
+    url = admin_url(Company, "change", acme.pk)
+    data = change_form_data(staff_client.get(url))
+    data["parent"] = Company.objects.get(name="Acme East").pk
+
+    response = staff_client.post(url, data)
+
+    acme.refresh_from_db()
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["parent"] == [
+        "A company cannot be the subsidiary of itself or of one of its subsidiaries."
+    ]
+    assert acme.parent is None
+
+
+def test_company_keeps_one_default_billing_address(staff_client, shop):
+    acme = shop["buyer"].company
+    url = admin_url(Company, "change", acme.pk)
+    data = change_form_data(staff_client.get(url))
+    data.update(
+        {
+            "addresses-TOTAL_FORMS": "2",
+            "addresses-1-label": "Second office",
+            "addresses-1-street": "9 Side Street",
+            "addresses-1-city": "Springfield",
+            "addresses-1-country": "US",
+            "addresses-1-is_billing": "on",
+            "addresses-1-is_default_billing": "on",
+        }
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.non_form_errors() == [
+        "Mark one address only as the default billing address."
+    ]
+    assert Address.objects.filter(company=acme).count() == 1
+
+
+def test_company_change_page_saves_as_shown(staff_client, shop):
+    acme = shop["buyer"].company
+    url = admin_url(Company, "change", acme.pk)
+    data = change_form_data(staff_client.get(url))
+    data["tax_id"] = "US-12-3456789"
+
+    response = staff_client.post(url, data)
+
+    acme.refresh_from_db()
+    assert response.status_code == 302
+    assert acme.tax_id == "US-12-3456789"
+    assert acme.subsidiaries.get().name == "Acme East"
+
+
+def test_product_page_saves_as_shown(staff_client, shop):
+    drill = shop["drill"]
+    url = admin_url(Product, "change", drill.pk)
+    data = change_form_data(staff_client.get(url))
+    data["name"] = "Cordless drill"
+
+    response = staff_client.post(url, data)
+
+    drill.refresh_from_db()
+    assert response.status_code == 302
+    assert drill.name == "Cordless drill"
+    assert drill.prices.count() == 2
+
+
+def test_product_keeps_one_primary_unit(staff_client, shop):
+    drill = shop["drill"]
+    url = admin_url(Product, "change", drill.pk)
+    page = staff_client.get(url)
+    data = change_form_data(page)
+    units = page.context["inline_admin_formsets"][0].formset
+    box = next(form for form in units.forms if form.instance.unit.code == "box")
+    data[box.add_prefix("is_primary")] = "on"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.non_form_errors() == [
+        "Mark exactly one unit as the primary unit."
+    ]
+    assert drill.units.filter(is_primary=True).get().unit.code == "item"
