@@ -227,3 +227,84 @@ def test_a_method_an_endpoint_does_not_take_is_a_json_405(buyer_api):
         "detail": "PUT is not allowed on /api/v1/cart; use GET",
         "code": "method_not_allowed",
     }
+
+
+def test_a_sku_longer_than_any_sku_is_unknown_and_quoted_short(buyer_api):
+    response = buyer_api.post("/cart/lines", {"sku": "A" * 60_000, "quantity": 1})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"SKU '{'A' * 59}…' not found", "code": "unknown_sku"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"),
+    [
+        (
+            "post",
+            "/cart/lines",
+            {"sku": "LAMP-1\x00", "quantity": 1},
+            "SKU 'LAMP-1\x00' not found",
+        ),
+        ("get", "/products/LAMP-1%00", None, "SKU 'LAMP-1\x00' not found"),
+        ("get", "/orders/CO%00", None, "No order matches number 'CO\\x00'"),
+        ("post", "/orders/CO%00/reorder", None, "No order matches number 'CO\\x00'"),
+        ("get", "/products?category=desk%00", None, "No category has the slug 'desk\x00'"),
+    ],
+)
+def test_a_nul_character_in_a_key_is_not_found(buyer_api, method, path, body, expected):
+    response = buyer_api.call(method, path, body)
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == expected
+
+
+def test_a_nul_character_in_the_po_number_is_refused_and_the_cart_kept(buyer_api):
+    address_id = buyer_api.get("/addresses").json()[0]["id"]
+    buyer_api.post("/cart/lines", {"sku": "LAMP-1", "quantity": 1})
+
+    response = buyer_api.post(
+        "/orders",
+        {"billing_address_id": address_id, "shipping_address_id": address_id, "po_number": "P\0"},
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The PO number cannot hold a NUL character (\\x00): remove it",
+        "code": "nul_character",
+    }
+    assert len(buyer_api.get("/cart").json()["lines"]) == 1
+
+
+@pytest.mark.parametrize("q", ["lamp\x00", "lamp " * 5000])
+def test_a_search_text_the_database_cannot_take_as_it_is_still_finds(buyer_api, q):
+    response = buyer_api.get("/products", q=q)
+
+    assert response.status_code == 200
+    assert [item["sku"] for item in response.json()["items"]] == ["LAMP-1"]
+
+
+def test_a_blank_search_text_lists_every_product_as_no_search_does(buyer_api):
+    response = buyer_api.get("/products", q="  ")
+
+    assert [item["sku"] for item in response.json()["items"]] == ["CABLE-1", "LAMP-1"]
+
+
+@pytest.mark.parametrize("page", [3, 10**20])
+def test_a_page_past_the_last_is_empty(buyer_api, page):
+    response = buyer_api.get("/products", page=page)
+
+    assert response.status_code == 200
+    assert response.json() == {"count": 2, "page": page, "page_size": 24, "pages": 1, "items": []}
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413(buyer_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = buyer_api.post("/cart/lines", {"sku": "LAMP-1", "quantity": 1, "x": "x" * 1000})
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The request body is larger than 1000 bytes: send less in one request",
+        "code": "body_too_large",
+    }
+    assert ShoppingListLine.objects.count() == 0

@@ -62,3 +62,19 @@ def test_money_rounds_half_up_to_the_currency_minor_unit():
     assert round_money(Decimal("1234.5"), "JPY") == Decimal("1235")
     assert round_money(Decimal("1.2345"), "KWD") == Decimal("1.235")
     assert minor_units("jpy") == 0
+
+
+def test_a_very_long_quantity_is_quoted_short_in_the_message():
+    with pytest.raises(InvalidQuantity) as error:
+        parse_quantity("9" * 5000 + "x")
+
+    assert error.value.message == f"Quantity '{'9' * 59}…' is not a number"
+
+
+def test_a_quantity_of_thousands_of_digits_is_too_large_in_a_short_message():
+    with pytest.raises(InvalidQuantity) as error:
+        check_quantity(parse_quantity("9" * 5000), precision=0, unit_code="item")
+
+    assert error.value.message == (
+        f"Quantity {'9' * 59}… is too large: order less than 1000000000"
+    )

@@ -10,6 +10,7 @@ from comptoir.catalog.models import Category, Product
 from comptoir.integration.oro import layouts
 from comptoir.integration.oro.importer import import_oro_directory
 from comptoir.ordering.models import Order, OrderLine
+from comptoir.ordering.services import add_to_shopping_list, place_order
 from comptoir.pricing.models import Price
 from tests.integration.oro_layout import PRODUCT_COLUMNS, product_row, write_csv, write_oro_dir
 
@@ -338,3 +339,80 @@ def test_order_lines_apart_from_the_rest_of_their_order_are_rejected(tmp_path):
         f"{ORDER_LINES}:3: column productSku: SKU 'ZZ-9' is not in the catalog: "
         "the line is priced 0"
     ) in [str(problem) for problem in report.warnings]
+
+
+def test_price_too_large_for_its_column_is_rejected_and_the_other_rows_read_back(tmp_path):
+    write_oro_dir(
+        tmp_path,
+        [product_row("AB-1"), product_row("AB-2", price="1" + "0" * 15), product_row("AB-3")],
+    )
+
+    report = import_oro_directory(tmp_path)
+
+    assert errors_of(report) == [
+        f"{PRODUCTS}:3: column price: '1000000000000000' is too large: at most 15 digits "
+        "before the point"
+    ]
+    default_prices = Price.objects.filter(price_list__name="Default Price List", quantity=1)
+    assert sorted(default_prices.values_list("product__sku", "value")) == [
+        ("AB-1", Decimal("10.00")),
+        ("AB-3", Decimal("10.00")),
+    ]
+
+
+def test_order_total_too_large_for_its_column_is_rejected(tmp_path):
+    write_oro_dir(tmp_path, [product_row("AB-1")])
+    write_csv(tmp_path / USERS, layouts.CUSTOMER_USERS.columns, [user_row("pat@example.org")])
+    huge = {**order_row("SO-2"), "total": "99999999999999999999"}
+    write_csv(tmp_path / ORDERS, layouts.ORDERS.columns, [order_row("SO-1"), huge])
+
+    report = import_oro_directory(tmp_path)
+
+    assert errors_of(report) == [
+        f"{ORDERS}:3: column total: '99999999999999999999' is too large: at most 15 digits "
+        "before the point"
+    ]
+    assert list(Order.objects.values_list("number", "total")) == [("SO-1", Decimal("21.50"))]
+
+
+def test_nul_character_in_a_text_is_rejected_with_its_column_on_every_database(tmp_path):
+    write_oro_dir(tmp_path, [product_row("AB-1", name="Drill\x00"), product_row("AB-2")])
+
+    report = import_oro_directory(tmp_path)
+
+    assert errors_of(report) == [
+        f"{PRODUCTS}:2: column name: holds a NUL character (\\x00), which cannot be stored; "
+        "remove it"
+    ]
+    assert list(Product.objects.values_list("sku", flat=True)) == ["AB-2"]
+
+
+def test_historical_order_with_the_number_of_an_order_placed_in_the_shop_is_rejected(tmp_path):
+    write_oro_dir(tmp_path, [product_row("AB-1")])
+    write_csv(tmp_path / USERS, layouts.CUSTOMER_USERS.columns, [user_row("pat@example.org")])
+    write_csv(
+        tmp_path / layouts.WEBSITE_ASSIGNMENTS.file_name,
+        layouts.WEBSITE_ASSIGNMENTS.columns,
+        [["Default Price List", "100", "1"]],
+    )
+    import_oro_directory(tmp_path)
+    buyer = CustomerUser.objects.get()
+    address = Address.objects.get(company=buyer.company)
+    add_to_shopping_list(customer_user=buyer, sku="AB-1", quantity=3)
+    placed = place_order(
+        customer_user=buyer, billing_address_id=address.pk, shipping_address_id=address.pk
+    )
+    write_csv(tmp_path / ORDERS, layouts.ORDERS.columns, [order_row(placed.number)])
+
+    report = import_oro_directory(tmp_path)
+
+    assert errors_of(report) == [
+        f"{ORDERS}:2: Order number '{placed.number}' belongs to an order placed in this shop; "
+        "give the historical order another number"
+    ]
+    kept = Order.objects.get()
+    assert (kept.source, kept.total, kept.lines.get().quantity) == (
+        "storefront",
+        Decimal("30.00"),
+        Decimal(3),
+    )

@@ -1,17 +1,19 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from comptoir.accounts.models import Address
-from comptoir.core.errors import InvalidQuantity, NotFound, NotOrderable
+from comptoir.core.errors import DomainError, InvalidQuantity, NotFound, NotOrderable
 from comptoir.core.models import Event
-from comptoir.ordering.models import OrderSource
+from comptoir.ordering.models import Order, OrderSource
 from comptoir.ordering.queries import priced_shopping_list
 from comptoir.ordering.services import (
     add_to_shopping_list,
     change_line_quantity,
     current_shopping_list,
     place_order,
+    record_historical_order,
     remove_line,
     reorder,
 )
@@ -225,3 +227,113 @@ def test_another_company_cannot_reorder_an_order(shop):
 
     with pytest.raises(NotFound):
         reorder(customer_user=shop["other"], order_number=order.number)
+
+
+def test_order_number_an_imported_order_already_has_is_skipped(shop):
+    buyer, address = shop["buyer"], address_of(shop["buyer"])
+    record_historical_order(
+        number="CO000001",
+        company=buyer.company,
+        customer_user=None,
+        status="closed",
+        shipping_status="shipped",
+        currency="USD",
+        subtotal=Decimal("10.00"),
+        total=Decimal("10.00"),
+        created_at=datetime(2016, 1, 4, 9, tzinfo=UTC),
+        lines=[],
+    )
+    add_to_shopping_list(customer_user=buyer, sku="CHAIR-1", quantity=1)
+
+    order = place_order(
+        customer_user=buyer, billing_address_id=address.pk, shipping_address_id=address.pk
+    )
+
+    assert order.number == "CO000002"
+    assert Order.objects.get(number="CO000001").total == Decimal("10.00")
+
+
+def test_historical_order_cannot_replace_an_order_placed_in_the_shop(shop):
+    buyer, address = shop["buyer"], address_of(shop["buyer"])
+    add_to_shopping_list(customer_user=buyer, sku="CHAIR-1", quantity=1)
+    placed = place_order(
+        customer_user=buyer, billing_address_id=address.pk, shipping_address_id=address.pk
+    )
+
+    with pytest.raises(DomainError) as error:
+        record_historical_order(
+            number=placed.number,
+            company=shop["other"].company,
+            customer_user=None,
+            status="closed",
+            shipping_status="shipped",
+            currency="USD",
+            subtotal=Decimal("1.00"),
+            total=Decimal("1.00"),
+            created_at=datetime(2016, 1, 4, 9, tzinfo=UTC),
+            lines=[],
+        )
+
+    assert error.value.message == (
+        "Order number 'CO000001' belongs to an order placed in this shop; "
+        "give the historical order another number"
+    )
+    kept = Order.objects.get(number=placed.number)
+    assert (kept.company, kept.total, kept.lines.count()) == (
+        buyer.company,
+        Decimal("99.90"),
+        1,
+    )
+
+
+def test_po_number_is_measured_without_its_surrounding_spaces(shop):
+    buyer, address = shop["buyer"], address_of(shop["buyer"])
+    add_to_shopping_list(customer_user=buyer, sku="CHAIR-1", quantity=1)
+
+    order = place_order(
+        customer_user=buyer,
+        billing_address_id=address.pk,
+        shipping_address_id=address.pk,
+        po_number="  " + "P" * 64 + "  ",
+    )
+
+    assert order.po_number == "P" * 64
+
+
+@pytest.mark.parametrize(
+    ("po_number", "customer_notes", "code", "message"),
+    [
+        ("P" * 65, "", "po_number_too_long", "The PO number is longer than 64 characters"),
+        ("", "N" * 2001, "notes_too_long", "The notes are longer than 2000 characters"),
+        (
+            "PO\x0012",
+            "",
+            "nul_character",
+            "The PO number cannot hold a NUL character (\\x00): remove it",
+        ),
+        (
+            "",
+            "a\x00b",
+            "nul_character",
+            "The notes cannot hold a NUL character (\\x00): remove it",
+        ),
+    ],
+)
+def test_po_number_and_notes_the_order_cannot_keep_are_refused_and_the_cart_kept(
+    shop, po_number, customer_notes, code, message
+):
+    buyer, address = shop["buyer"], address_of(shop["buyer"])
+    add_to_shopping_list(customer_user=buyer, sku="CHAIR-1", quantity=1)
+
+    with pytest.raises(DomainError) as error:
+        place_order(
+            customer_user=buyer,
+            billing_address_id=address.pk,
+            shipping_address_id=address.pk,
+            po_number=po_number,
+            customer_notes=customer_notes,
+        )
+
+    assert (error.value.code, error.value.message) == (code, message)
+    assert Order.objects.count() == 0
+    assert current_shopping_list(customer_user=buyer).lines.count() == 1

@@ -144,3 +144,17 @@ def test_explanation_names_the_list_tier_and_chain(product):
     assert resolved.explain() == (
         "HL-1 x 12 item: 9.5000 USD from Base, tier from 10; chain: Base (company, sort 100)"
     )
+
+
+def test_chain_is_read_in_one_query_however_many_lists_it_holds(django_assert_num_queries):
+    group = CustomerGroup.objects.create(name="Wholesale")
+    company = factories.company(customer_group=group)
+    for number in range(3):
+        factories.assign(factories.price_list(f"Own {number}"), company=company)
+        factories.assign(factories.price_list(f"Grouped {number}"), group=group)
+        factories.assign(factories.price_list(f"Website {number}"))
+
+    with django_assert_num_queries(1):
+        chain = price_list_chain(company)
+
+    assert [entry.level for entry in chain] == ["company"] * 3 + ["group"] * 3 + ["website"] * 3

@@ -1,8 +1,10 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from comptoir.accounts.models import Address, User
@@ -65,6 +67,7 @@ def test_cart_shows_lines_priced_by_the_resolver(acme_client, shop):
         ("1.5", "Quantity 1.5 has too many decimals: unit 'item' takes whole numbers"),
         ("1,5", "Quantity '1,5' is not a number: write decimals with a point, as in '1.5'"),
         ("0", "Quantity must be more than 0, got 0"),
+        ("9" * 30, f"Quantity {'9' * 30} is too large: order less than 1000000000"),
     ],
 )
 def test_a_refused_quantity_is_explained_and_changes_nothing(acme_client, shop, typed, message):
@@ -168,6 +171,43 @@ def test_checkout_reviews_then_places_the_order(acme_client, shop):
     )
     assert order.customer_notes == "Leave at the dock."
     assert cart_lines(shop.acme_buyer) == []
+
+
+def test_place_order_sent_twice_places_one_order_and_shows_it_both_times(acme_client, shop):
+    address = Address.objects.get(company=shop.acme)
+    add(acme_client, "DR-100", "2")
+    acme_client.post(
+        reverse("storefront:checkout"),
+        {"shipping_address": address.pk, "billing_address": address.pk},
+    )
+    first = acme_client.post(reverse("storefront:checkout_review"), follow=True)
+
+    second = acme_client.post(reverse("storefront:checkout_review"), follow=True)
+
+    order = Order.objects.get()
+    confirmation = reverse("storefront:order_confirmation", args=[order.number])
+    assert first.redirect_chain == second.redirect_chain == [(confirmation, 302)]
+    assert messages_of(second) == [
+        f"Order {order.number} was placed once; it is not placed again."
+    ]
+
+
+def test_place_order_long_after_the_last_order_with_an_empty_cart_goes_to_the_cart(
+    acme_client, shop
+):
+    address = Address.objects.get(company=shop.acme)
+    add(acme_client, "DR-100", "2")
+    acme_client.post(
+        reverse("storefront:checkout"),
+        {"shipping_address": address.pk, "billing_address": address.pk},
+    )
+    acme_client.post(reverse("storefront:checkout_review"))
+    Order.objects.update(created_at=timezone.now() - timedelta(hours=1))
+
+    response = acme_client.post(reverse("storefront:checkout_review"), follow=True)
+
+    assert response.redirect_chain[-1] == (reverse("storefront:cart"), 302)
+    assert messages_of(response) == ["Your cart is empty."]
 
 
 def test_checkout_with_an_empty_cart_goes_back_to_the_cart(acme_client, shop):

@@ -60,3 +60,28 @@ def test_blank_text_finds_nothing():
     factories.product("B-1", name="Anything")
 
     assert skus(search_products("   ")) == []
+
+
+def test_search_page_with_a_text_the_database_cannot_take_as_it_is_answers(client):
+    factories.product("HL-1", name="Headlamp")
+
+    with_nul = client.get("/search/", {"q": "headlamp\x00"})
+    very_long = client.get("/search/", {"q": "headlamp " + "x" * 60_000})
+
+    assert (with_nul.status_code, skus(with_nul.context["page"])) == (200, ["HL-1"])
+    assert (very_long.status_code, skus(very_long.context["page"])) == (200, [])
+
+
+def test_only_the_first_words_of_a_very_long_text_are_searched():
+    factories.product("HL-1", name="Headlamp")
+
+    assert skus(search_products("headlamp " * 5000)) == ["HL-1"]
+
+
+@pytest.mark.parametrize("sku", ["HL-1%00", "H" * 60_000])
+def test_product_page_of_a_sku_no_product_can_have_is_404(client, sku):
+    factories.product("HL-1", name="Headlamp")
+
+    response = client.get(f"/p/{sku}/")
+
+    assert response.status_code == 404

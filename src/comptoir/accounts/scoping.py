@@ -8,7 +8,7 @@ its company's orders and addresses and its own shopping lists.
 from django.db.models import Model, QuerySet
 
 from comptoir.accounts.models import Address, ApiToken, CustomerUser
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import NotFound, excerpt
 from comptoir.ordering.models import Order, ShoppingList, ShoppingListLine
 
 # TODO(#3): access levels (own, department, company, company and subsidiaries) per role.
@@ -35,13 +35,18 @@ def get_visible[M: Model](
     customer_user: CustomerUser | None, queryset: QuerySet[M], **lookup
 ) -> M:
     """One record ``customer_user`` may see, or ``NotFound`` (whether absent or someone else's)."""
+    not_found = NotFound(f"No {queryset.model._meta.verbose_name} matches {lookup_text(lookup)}")
+    # No record holds a NUL character, and PostgreSQL refuses to be asked for one.
+    if any(isinstance(value, str) and "\x00" in value for value in lookup.values()):
+        raise not_found
     try:
         return visible_to(customer_user, queryset).get(**lookup)
     except queryset.model.DoesNotExist:
-        raise NotFound(
-            f"No {queryset.model._meta.verbose_name} matches {lookup_text(lookup)}"
-        ) from None
+        raise not_found from None
 
 
 def lookup_text(lookup: dict) -> str:
-    return ", ".join(f"{key.split('__')[0]} {value!r}" for key, value in lookup.items())
+    return ", ".join(
+        f"{key.split('__')[0]} {(excerpt(value) if isinstance(value, str) else value)!r}"
+        for key, value in lookup.items()
+    )

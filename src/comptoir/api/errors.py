@@ -11,6 +11,8 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -82,6 +84,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
             detail = NOT_AUTHENTICATED
         code = _CODES_BY_STATUS.get(error.status_code, "error")
         return respond(request, error.status_code, error_body(detail, code))
+
+    @api.exception_handler(RequestDataTooBig)
+    def body_too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        detail = f"The request body is larger than {limit} bytes: send less in one request"
+        return respond(request, 413, error_body(detail, "body_too_large"))
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, error: Http404) -> HttpResponse:

@@ -42,4 +42,8 @@ def page_of(items: QuerySet | Sequence, query: PageQuery) -> tuple[list[Any], di
         "page_size": page_size,
         "pages": ceil(count / page_size),
     }
+    if start >= count:
+        # Past the last page: nothing to read, and an offset beyond what the database's
+        # integers hold would make it fail.
+        return [], info
     return list(items[start : start + page_size]), info

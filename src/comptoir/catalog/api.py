@@ -14,7 +14,7 @@ from comptoir.api.formats import money_text, quantity_text
 from comptoir.api.pagination import PageInfo, PageQuery, page_of
 from comptoir.catalog.models import Category, Product
 from comptoir.catalog.queries import category_with_descendants, orderable_products, product_by_sku
-from comptoir.core.errors import NotFound, NotOrderable
+from comptoir.core.errors import NotFound, NotOrderable, excerpt
 from comptoir.pricing.queries import Tier, tiers_for
 from comptoir.search.queries import search_products
 
@@ -98,7 +98,10 @@ def list_categories(request: HttpRequest):
 )
 def list_products(request: HttpRequest, filters: Query[ProductFilters]):
     """Enabled products, by name, or by relevance when searching; one page at a time."""
-    products = search_products(filters.q) if filters.q else orderable_products()
+    # A blank search text filters nothing, as if it had not been sent.
+    products = (
+        search_products(filters.q) if filters.q and filters.q.strip() else orderable_products()
+    )
     if filters.category:
         category = category_by_slug(filters.category)
         products = products.filter(category_id__in=category_with_descendants(category))
@@ -155,9 +158,12 @@ def categories_in_tree_order() -> list[Category]:
 
 
 def category_by_slug(slug: str) -> Category:
-    category = Category.objects.filter(slug=slug.strip()).first()
+    # A slug never holds a NUL character, and PostgreSQL refuses to be asked for one.
+    category = None if "\x00" in slug else Category.objects.filter(slug=slug.strip()).first()
     if category is None:
-        raise NotFound(f"No category has the slug '{slug.strip()}'", code="unknown_category")
+        raise NotFound(
+            f"No category has the slug '{excerpt(slug.strip())}'", code="unknown_category"
+        )
     return category
 
 

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from comptoir.catalog.models import Category, Product, ProductUnit, normalize_sku
-from comptoir.core.errors import NotFound, NotOrderable
+from comptoir.core.errors import NotFound, NotOrderable, excerpt
 
 
 def orderable_products() -> QuerySet[Product]:
@@ -19,13 +19,17 @@ def orderable_products() -> QuerySet[Product]:
 
 def product_by_sku(sku: str) -> Product:
     """The enabled product whose SKU matches ``sku`` ignoring case and surrounding spaces."""
-    product = orderable_products().filter(sku__iexact=normalize_sku(sku)).first()
-    if product is not None:
-        return product
-    disabled = Product.objects.filter(sku__iexact=normalize_sku(sku), is_enabled=False).first()
-    if disabled is not None:
-        raise NotOrderable(f"SKU '{disabled.sku}' is no longer sold", code="discontinued")
-    raise NotFound(f"SKU '{sku.strip()}' not found", code="unknown_sku")
+    wanted = normalize_sku(sku)
+    # A text no SKU can be is not sent to the database: SQLite refuses a very long LIKE
+    # pattern and PostgreSQL any NUL character.
+    if len(wanted) <= Product._meta.get_field("sku").max_length and "\x00" not in wanted:
+        product = orderable_products().filter(sku__iexact=wanted).first()
+        if product is not None:
+            return product
+        disabled = Product.objects.filter(sku__iexact=wanted, is_enabled=False).first()
+        if disabled is not None:
+            raise NotOrderable(f"SKU '{disabled.sku}' is no longer sold", code="discontinued")
+    raise NotFound(f"SKU '{excerpt(sku.strip())}' not found", code="unknown_sku")
 
 
 def category_with_descendants(category: Category) -> list[int]:

@@ -29,3 +29,8 @@ class InvalidQuantity(DomainError):
 class NotOrderable(DomainError):
     code = "not_orderable"
     status = 422
+
+
+def excerpt(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters, for a message that quotes what someone sent."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"

@@ -2,7 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
-from comptoir.core.errors import InvalidQuantity
+from comptoir.core.errors import InvalidQuantity, excerpt
 
 MAX_QUANTITY = Decimal(1_000_000_000)
 
@@ -17,15 +17,15 @@ def parse_quantity(text: str | int | Decimal) -> Decimal:
         raw = str(text).strip()
         if "," in raw:
             raise InvalidQuantity(
-                f"Quantity '{raw}' is not a number: write decimals with a point, "
-                f"as in '{raw.replace(',', '.')}'"
+                f"Quantity '{excerpt(raw)}' is not a number: write decimals with a point, "
+                f"as in '{excerpt(raw.replace(',', '.'))}'"
             )
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            raise InvalidQuantity(f"Quantity '{raw}' is not a number") from None
+            raise InvalidQuantity(f"Quantity '{excerpt(raw)}' is not a number") from None
     if not value.is_finite():
-        raise InvalidQuantity(f"Quantity '{text}' is not a number")
+        raise InvalidQuantity(f"Quantity '{excerpt(str(text))}' is not a number")
     return value
 
 
@@ -34,7 +34,9 @@ def check_quantity(quantity: Decimal, *, precision: int, unit_code: str) -> Deci
     if quantity <= 0:
         raise InvalidQuantity(f"Quantity must be more than 0, got {quantity}")
     if quantity >= MAX_QUANTITY:
-        raise InvalidQuantity(f"Quantity {quantity} is too large: order less than {MAX_QUANTITY}")
+        raise InvalidQuantity(
+            f"Quantity {excerpt(str(quantity))} is too large: order less than {MAX_QUANTITY}"
+        )
     normalized = quantity.normalize()
     decimals = max(0, -normalized.as_tuple().exponent)
     if decimals > precision:

@@ -255,7 +255,10 @@ class Fields:
     def text(self, column: str, *, required: bool = False, max_length: int | None = None) -> str:
         """The value with surrounding spaces dropped."""
         value = self.raw(column).strip()
-        if required and not value:
+        if "\x00" in value:
+            # PostgreSQL cannot store it; SQLite would, and the two must hold the same data.
+            self.error(column, "holds a NUL character (\\x00), which cannot be stored; remove it")
+        elif required and not value:
             self.error(column, "is empty")
         elif max_length is not None and len(value) > max_length:
             self.error(column, f"is {len(value)} characters long; at most {max_length} fit")
@@ -269,8 +272,13 @@ class Fields:
         negative: bool = False,
         positive: bool = False,
         max_decimals: int | None = None,
+        max_digits: int | None = None,
     ) -> Decimal | None:
-        """A number written with a decimal point; None when empty and not required."""
+        """A number written with a decimal point; None when empty and not required.
+
+        ``max_digits`` and ``max_decimals`` are those of the column the number goes to: a number
+        too large for it is refused here rather than by the database.
+        """
         value = self.raw(column).strip()
         if not value:
             if required:
@@ -286,6 +294,11 @@ class Fields:
             self.error(column, f"'{value}' must be more than 0")
         elif max_decimals is not None and -number.normalize().as_tuple().exponent > max_decimals:
             self.error(column, f"'{value}' has more than {max_decimals} decimals")
+        elif max_digits is not None and abs(number) >= 10 ** (max_digits - (max_decimals or 0)):
+            whole_digits = max_digits - (max_decimals or 0)
+            self.error(
+                column, f"'{value}' is too large: at most {whole_digits} digits before the point"
+            )
         else:
             return number
         return None

@@ -26,6 +26,7 @@ from comptoir.ordering.queries import (
     visible_orders_for,
 )
 from comptoir.ordering.services import (
+    CUSTOMER_NOTES_MAX_LENGTH,
     ReorderReport,
     add_to_shopping_list,
     change_line_quantity,
@@ -74,7 +75,9 @@ class OrderIn(Schema):
     billing_address_id: int
     shipping_address_id: int
     po_number: str = Field("", description="The buyer's purchase order number, up to 64.")
-    customer_notes: str = ""
+    customer_notes: str = Field(
+        "", description=f"Notes for the seller, up to {CUSTOMER_NOTES_MAX_LENGTH} characters."
+    )
     shopping_list_id: int | None = Field(
         None, description="Order another of the caller's shopping lists instead of the cart."
     )

@@ -36,17 +36,18 @@ from comptoir.ordering.models import (
     ShoppingList,
     ShoppingListLine,
 )
-from comptoir.ordering.queries import priced_shopping_list
+from comptoir.ordering.queries import current_shopping_list_for, priced_shopping_list
 from comptoir.pricing.queries import price_for
 
 logger = logging.getLogger(__name__)
 
+# As much as the storefront's notes field takes; the API is held to the same.
+CUSTOMER_NOTES_MAX_LENGTH = 2000
+
 
 def current_shopping_list(*, customer_user: CustomerUser) -> ShoppingList:
     """The customer user's cart: its current shopping list, made on first use."""
-    shopping_list = ShoppingList.objects.filter(
-        customer_user=customer_user, is_current=True
-    ).first()
+    shopping_list = current_shopping_list_for(customer_user)
     if shopping_list is not None:
         return shopping_list
     try:
@@ -86,7 +87,9 @@ def add_to_shopping_list(
 ) -> ShoppingListLine:
     """Add ``quantity`` of a product to a shopping list (the cart by default).
 
-    Adding a product and unit already on the list adds to that line's quantity.
+    Adding a product and unit already on the list adds to that line's quantity. The list's row
+    is locked first, so that two adds of one product make one line and an order being placed
+    from the list never misses the line.
     """
     product = product_by_sku(sku)
     product_unit = sellable_unit(product, unit_code)
@@ -112,6 +115,7 @@ def add_to_shopping_list(
             shopping_list = current_shopping_list(customer_user=customer_user)
         else:
             shopping_list = get_visible(customer_user, ShoppingList.objects, pk=shopping_list_id)
+        lock_shopping_list(shopping_list)
         line = (
             ShoppingListLine.objects.select_for_update()
             .filter(shopping_list=shopping_list, product=product, unit=product_unit.unit)
@@ -148,31 +152,52 @@ def change_line_quantity(
     *, customer_user: CustomerUser, line_id: int, quantity: str | int | Decimal
 ) -> ShoppingListLine:
     """Set the quantity of a shopping list line; the unit's precision applies."""
-    line = get_visible(
-        customer_user, ShoppingListLine.objects.select_related("product", "unit"), pk=line_id
-    )
-    product_unit = sellable_unit(line.product, line.unit.code)
-    line.quantity = check_quantity(
-        parse_quantity(quantity), precision=product_unit.precision, unit_code=line.unit.code
-    )
-    line.save(update_fields=["quantity"])
+    with transaction.atomic():
+        # Locked so that an order placed from the list at this moment orders what it shows.
+        line = get_visible(
+            customer_user,
+            ShoppingListLine.objects.select_related("product", "unit").select_for_update(
+                of=("self",)
+            ),
+            pk=line_id,
+        )
+        product_unit = sellable_unit(line.product, line.unit.code)
+        line.quantity = check_quantity(
+            parse_quantity(quantity), precision=product_unit.precision, unit_code=line.unit.code
+        )
+        line.save(update_fields=["quantity"])
     return line
 
 
 def remove_line(*, customer_user: CustomerUser, line_id: int) -> None:
-    line = get_visible(customer_user, ShoppingListLine.objects, pk=line_id)
-    line.delete()
+    """Take a line off its shopping list."""
+    with transaction.atomic():
+        line = get_visible(customer_user, ShoppingListLine.objects.select_for_update(), pk=line_id)
+        line.delete()
+
+
+def lock_shopping_list(shopping_list: ShoppingList) -> None:
+    """Hold ``shopping_list``'s row until the transaction ends; call inside one."""
+    ShoppingList.objects.select_for_update().filter(pk=shopping_list.pk).get()
 
 
 def next_order_number() -> str:
-    """The next order number for the configured prefix, taken under a row lock."""
+    """The next free order number for the configured prefix, taken under a row lock.
+
+    A number an imported order already has (history from an ERP may use the same prefix) is
+    skipped, so that placing an order never collides with it.
+    """
     prefix = settings.COMPTOIR_ORDER_NUMBER_PREFIX
     with transaction.atomic():
         OrderNumberSequence.objects.get_or_create(prefix=prefix)
         sequence = OrderNumberSequence.objects.select_for_update().get(prefix=prefix)
-        sequence.last_value += 1
+        while True:
+            sequence.last_value += 1
+            number = f"{prefix}{sequence.last_value:06d}"
+            if not Order.objects.filter(number=number).exists():
+                break
         sequence.save(update_fields=["last_value"])
-    return f"{prefix}{sequence.last_value:06d}"
+    return number
 
 
 def copy_address(address: Address) -> OrderAddress:
@@ -200,7 +225,7 @@ def place_order(
 ) -> Order:
     """Turn a shopping list (the cart by default) into an order on the company's payment term.
 
-    Lines are priced again at this moment by the resolver; the list is emptied.
+    Lines are priced again at this moment by the resolver; the ordered lines leave the list.
     """
     billing = get_visible(customer_user, Address.objects, pk=billing_address_id)
     shipping = get_visible(customer_user, Address.objects, pk=shipping_address_id)
@@ -208,15 +233,33 @@ def place_order(
         raise DomainError(f"Address '{billing}' is not a billing address", code="not_billing")
     if not shipping.is_shipping:
         raise DomainError(f"Address '{shipping}' is not a shipping address", code="not_shipping")
-    if len(po_number) > 64:
-        raise DomainError("The PO number is longer than 64 characters", code="po_number_too_long")
+    po_number, customer_notes = po_number.strip(), customer_notes.strip()
+    po_number_max_length = Order._meta.get_field("po_number").max_length
+    if len(po_number) > po_number_max_length:
+        raise DomainError(
+            f"The PO number is longer than {po_number_max_length} characters",
+            code="po_number_too_long",
+        )
+    if len(customer_notes) > CUSTOMER_NOTES_MAX_LENGTH:
+        raise DomainError(
+            f"The notes are longer than {CUSTOMER_NOTES_MAX_LENGTH} characters",
+            code="notes_too_long",
+        )
+    for what, text in (("PO number", po_number), ("notes", customer_notes)):
+        if "\x00" in text:
+            raise DomainError(
+                f"The {what} cannot hold a NUL character (\\x00): remove it",
+                code="nul_character",
+            )
 
     with transaction.atomic():
         if shopping_list_id is None:
             shopping_list = current_shopping_list(customer_user=customer_user)
         else:
             shopping_list = get_visible(customer_user, ShoppingList.objects, pk=shopping_list_id)
-        ShoppingList.objects.select_for_update().filter(pk=shopping_list.pk).get()
+        lock_shopping_list(shopping_list)
+        # Lines are locked too: a quantity changed meanwhile waits, then finds the line gone.
+        list(shopping_list.lines.select_for_update().order_by("pk").values_list("pk", flat=True))
         priced = priced_shopping_list(shopping_list)
         if not priced.lines:
             raise NotOrderable("The shopping list is empty", code="empty_shopping_list")
@@ -234,8 +277,8 @@ def place_order(
             currency=priced.currency,
             subtotal=priced.subtotal,
             total=priced.subtotal,
-            po_number=po_number.strip(),
-            customer_notes=customer_notes.strip(),
+            po_number=po_number,
+            customer_notes=customer_notes,
             payment_term=company.payment_term.label if company.payment_term else "",
             billing_address=copy_address(billing),
             shipping_address=copy_address(shipping),
@@ -257,7 +300,7 @@ def place_order(
             )
             for pl in priced.lines
         )
-        shopping_list.lines.all().delete()
+        ShoppingListLine.objects.filter(pk__in=[pl.line.pk for pl in priced.lines]).delete()
         record_event(
             "order_placed",
             entity_key=order.number,
@@ -373,8 +416,9 @@ def record_historical_order(
 
     The order keeps the subtotal and total it states; they are not recomputed from the lines.
     Each line's total is its unit price times its quantity, rounded half-up in ``currency``.
-    The lines are replaced only if they differ from the ones the order has. Returns the order,
-    what happened to its header and what happened to its lines.
+    The lines are replaced only if they differ from the ones the order has. An order placed in
+    this shop is never replaced: its number is refused. Returns the order, what happened to its
+    header and what happened to its lines.
     """
     wanted_lines = [
         (
@@ -410,6 +454,15 @@ def record_historical_order(
     }
 
     with transaction.atomic():
+        placed_here = Order.objects.filter(
+            number=number, source__in=[OrderSource.STOREFRONT, OrderSource.API]
+        )
+        if placed_here.exists():
+            raise DomainError(
+                f"Order number '{number}' belongs to an order placed in this shop; "
+                "give the historical order another number",
+                code="order_number_taken",
+            )
         order, header_status = upsert(Order, match={"number": number}, values=header)
         addresses_changed = False
         for field_name, copy in (

@@ -99,8 +99,7 @@ def price_list_chain(company: Company | None) -> tuple[ChainEntry, ...]:
     ).select_related("price_list")
 
     def rank(assignment: PriceListAssignment) -> tuple[int, int, int]:
-        level = 0 if assignment.company_id else 1 if assignment.customer_group_id else 2
-        return (level, assignment.sort_order, assignment.pk)
+        return (_LEVELS.index(_level(assignment)), assignment.sort_order, assignment.pk)
 
     chain: list[ChainEntry] = []
     seen: set[int] = set()
@@ -113,13 +112,23 @@ def price_list_chain(company: Company | None) -> tuple[ChainEntry, ...]:
                 price_list_id=assignment.price_list_id,
                 price_list_name=assignment.price_list.name,
                 currency=assignment.price_list.currency,
-                level=assignment.level_label.split(" ")[0],
+                level=_level(assignment),
                 sort_order=assignment.sort_order,
                 merge_allowed=assignment.merge_allowed,
             )
         )
     currency = chain[0].currency if chain else settings.COMPTOIR_DEFAULT_CURRENCY
     return tuple(entry for entry in chain if entry.currency == currency)
+
+
+_LEVELS = ("company", "group", "website")
+
+
+def _level(assignment: PriceListAssignment) -> str:
+    """The level an assignment is at, read from its keys without loading the company."""
+    if assignment.company_id:
+        return "company"
+    return "group" if assignment.customer_group_id else "website"
 
 
 def tiers_for(

@@ -3,7 +3,8 @@
 Results come in three bands, in this order: the product whose SKU is the search text (ignoring
 case and surrounding spaces), then products whose name holds every word of the text, then
 products whose name or description holds every word. Inside a band products are sorted by name
-and then id, so that pages of results never overlap.
+and then id, so that pages of results never overlap. Only the first ``MAX_SEARCH_LENGTH``
+characters of a text are searched.
 """
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -14,10 +15,14 @@ from comptoir.catalog.queries import orderable_products
 EXACT_SKU = 0
 NAME = 1
 DESCRIPTION = 2
+# Longer than any product name; a text of thousands of words would make a query SQLite refuses.
+MAX_SEARCH_LENGTH = 200
 
 
 def search_products(text: str) -> QuerySet[Product]:
     """Enabled products matching ``text``, best matches first; nothing for a blank text."""
+    # PostgreSQL refuses a NUL character in any text it is sent.
+    text = text.replace("\x00", " ")[:MAX_SEARCH_LENGTH]
     words = text.split()
     if not words:
         return orderable_products().none()

@@ -5,6 +5,8 @@ in. Customer data is read through ``accounts.scoping`` and every write is a call
 ``ordering.services``; someone else's record answers 404, as if it did not exist.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from comptoir.accounts.models import Address, CustomerUser
@@ -19,7 +22,7 @@ from comptoir.accounts.scoping import get_visible, visible_to
 from comptoir.core.errors import DomainError, NotFound
 from comptoir.core.quantities import parse_quantity
 from comptoir.ordering import services
-from comptoir.ordering.models import Order, ShoppingList
+from comptoir.ordering.models import Order, OrderSource, ShoppingList
 from comptoir.ordering.queries import (
     PricedShoppingList,
     current_shopping_list_for,
@@ -32,6 +35,8 @@ from comptoir.storefront.formats import format_quantity
 from comptoir.storefront.forms import AddToCartForm, CheckoutForm, LineQuantityForm
 
 CHECKOUT_SESSION_KEY = "storefront_checkout"
+# How long after placing an order a second press of the button is taken for the same one.
+RESENT_ORDER_WINDOW = timedelta(minutes=2)
 
 
 def visible_or_404[M: Model](customer_user: CustomerUser, queryset: QuerySet[M], **lookup) -> M:
@@ -166,9 +171,16 @@ def checkout(request, *, customer_user: CustomerUser):
 def checkout_review(request, *, customer_user: CustomerUser):
     """Second step: everything the order will say, and the button that places it."""
     choices = request.session.get(CHECKOUT_SESSION_KEY)
+    priced = priced_cart(customer_user)
+    nothing_to_order = not choices or priced is None or not priced.lines
+    if (
+        request.method == "POST"
+        and nothing_to_order
+        and (resent := resent_order(request, customer_user))
+    ):
+        return resent
     if not choices:
         return redirect("storefront:checkout")
-    priced = priced_cart(customer_user)
     if refusal := checkout_refusal(request, priced):
         return refusal
     addresses = visible_to(customer_user, Address.objects.all())
@@ -188,9 +200,13 @@ def checkout_review(request, *, customer_user: CustomerUser):
                 customer_notes=choices["customer_notes"],
             )
         except DomainError as error:
+            if error.code == "empty_shopping_list" and (
+                resent := resent_order(request, customer_user)
+            ):
+                return resent
             messages.error(request, error.message)
             return redirect("storefront:checkout")
-        del request.session[CHECKOUT_SESSION_KEY]
+        request.session.pop(CHECKOUT_SESSION_KEY, None)
         return redirect("storefront:order_confirmation", order.number)
 
     context = {
@@ -202,6 +218,24 @@ def checkout_review(request, *, customer_user: CustomerUser):
         "payment_term": customer_user.company.payment_term,
     }
     return render(request, "storefront/checkout_review.html", context)
+
+
+def resent_order(request, customer_user: CustomerUser):
+    """A redirect to the order the buyer placed moments ago, when the place-order button was
+    sent twice (a double click): the second request finds the cart already ordered."""
+    placed = (
+        visible_orders_for(customer_user)
+        .filter(
+            customer_user=customer_user,
+            source=OrderSource.STOREFRONT,
+            created_at__gte=timezone.now() - RESENT_ORDER_WINDOW,
+        )
+        .first()
+    )
+    if placed is None:
+        return None
+    messages.info(request, f"Order {placed.number} was placed once; it is not placed again.")
+    return redirect("storefront:order_confirmation", placed.number)
 
 
 def checkout_refusal(request, priced: PricedShoppingList | None):

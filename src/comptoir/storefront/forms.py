@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from comptoir.accounts.models import Address
 from comptoir.catalog.models import Product
+from comptoir.ordering.services import CUSTOMER_NOTES_MAX_LENGTH
 
 
 class LoginForm(AuthenticationForm):
@@ -19,9 +20,9 @@ class AddToCartForm(forms.Form):
     """Quantity and unit of one product; the service checks the unit and the precision."""
 
     sku = forms.CharField(max_length=64, widget=forms.HiddenInput)
-    # Text, not a number field: the quantity service explains a decimal comma or a bad precision.
+    # Text of any length, not a number field: the quantity service explains a decimal comma, a
+    # bad precision or a quantity too large better than a form error would.
     quantity = forms.CharField(
-        max_length=20,
         initial="1",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6}),
     )
@@ -40,7 +41,7 @@ class AddToCartForm(forms.Form):
 
 
 class LineQuantityForm(forms.Form):
-    quantity = forms.CharField(max_length=20)
+    quantity = forms.CharField()
 
 
 class AddressChoiceField(forms.ModelChoiceField):
@@ -58,7 +59,10 @@ class CheckoutForm(forms.Form):
     )
     po_number = forms.CharField(label="PO number", max_length=64, required=False)
     customer_notes = forms.CharField(
-        label="Notes", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Notes",
+        max_length=CUSTOMER_NOTES_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, addresses: QuerySet[Address], **kwargs):

@@ -241,9 +241,9 @@ class ProductRows:
             information=fields.text("information"),
             specifications=fields.text("specifications"),
             category=" ".join(fields.text("category", max_length=200).split()),
-            price=fields.decimal("price", max_decimals=4),
-            msrp=fields.decimal("MSRP", max_decimals=4),
-            map=fields.decimal("MAP", max_decimals=4),
+            price=fields.decimal("price", max_decimals=4, max_digits=19),
+            msrp=fields.decimal("MSRP", max_decimals=4, max_digits=19),
+            map=fields.decimal("MAP", max_decimals=4, max_digits=19),
             unit=read_unit(self.run, fields, "unit"),
             precision=fields.integer("precision", maximum=MAX_PRECISION),
             is_featured=fields.boolean("featured"),
@@ -364,7 +364,9 @@ def import_additional_units(run: OroImport) -> None:
         sku = fields.text("sku", required=True, max_length=64)
         unit = read_unit(run, fields, "unit")
         precision = fields.integer("precision", maximum=MAX_PRECISION)
-        rate = fields.decimal("conversion_rate", required=True, positive=True, max_decimals=6)
+        rate = fields.decimal(
+            "conversion_rate", required=True, positive=True, max_decimals=6, max_digits=14
+        )
         sellable = fields.boolean("sell", default=True)
         if sku and unit:
             fields.unique(

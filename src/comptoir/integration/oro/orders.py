@@ -109,8 +109,10 @@ def _read_orders(run: OroImport) -> dict[str, OrderRow]:
                 "shippingStatus", layouts.SHIPPING_STATUSES, default="not_shipped"
             ),
             currency=currency,
-            subtotal=fields.decimal("subtotal", required=True, max_decimals=4) or Decimal(0),
-            total=fields.decimal("total", required=True, max_decimals=4) or Decimal(0),
+            subtotal=fields.decimal("subtotal", required=True, max_decimals=4, max_digits=19)
+            or Decimal(0),
+            total=fields.decimal("total", required=True, max_decimals=4, max_digits=19)
+            or Decimal(0),
             po_number=fields.text("poNumber", max_length=64),
             payment_term=fields.text("paymentTerm", max_length=50),
             customer_notes=fields.text("customerNotes"),
