@@ -15,6 +15,13 @@ class LoginForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # The e-mail is matched ignoring case; only the password is case-sensitive.
+        "invalid_login": "This e-mail and password do not match an account. "
+        "Check the password (it is case-sensitive) and try again.",
+    }
+
 
 class AddToCartForm(forms.Form):
     """Quantity and unit of one product; the service checks the unit and the precision."""
