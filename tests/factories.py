@@ -12,6 +12,7 @@ from comptoir.accounts.models import (
     PaymentTerm,
     User,
 )
+from comptoir.accounts.permissions import predefined_role
 from comptoir.catalog.models import Category, Product, ProductUnit, Unit
 from comptoir.pricing.models import Price, PriceList, PriceListAssignment
 
@@ -129,7 +130,5 @@ def customer_user(
         email or f"buyer{n}@example.com", PASSWORD, first_name="Pat", last_name=f"Buyer{n}"
     )
     made = CustomerUser.objects.create(user=user, company=company)
-    made.roles.add(
-        CustomerRole.objects.get_or_create(code=role, defaults={"name": role.capitalize()})[0]
-    )
+    made.roles.add(predefined_role(role))
     return made

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from comptoir.accounts.models import Address, User
+from comptoir.accounts.models import Address, CustomerRole, User
+from comptoir.accounts.permissions import predefined_role
 from comptoir.catalog.models import Product
 from comptoir.ordering import services
 from comptoir.ordering.models import Order, ShoppingListLine
@@ -226,8 +227,11 @@ def test_review_without_the_first_step_goes_to_the_first_step(acme_client, shop)
     assert response.url == reverse("storefront:checkout")
 
 
-def test_order_history_lists_the_companys_orders_newest_first(acme_client, shop, settings):
+def test_administrator_order_history_lists_the_companys_orders_newest_first(
+    acme_client, shop, settings
+):
     settings.COMPTOIR_PAGE_SIZE = 2
+    shop.acme_buyer.roles.add(predefined_role(CustomerRole.ADMINISTRATOR))
     colleague = factories.customer_user(shop.acme)
     numbers = [
         place(shop.acme_buyer, "DR-100"),

@@ -1,46 +1,127 @@
 """The one scoping function: which records of customer data an acting customer user may see.
 
-Every storefront page and API endpoint that reads orders, shopping lists or addresses passes
-its queryset through ``visible_to``; nothing filters on its own. For now a customer user sees
-its company's orders and addresses and its own shopping lists.
+Every storefront page and API endpoint that reads or changes orders, shopping lists,
+addresses, users, tokens or the audit log passes its queryset through ``visible_to`` with the
+action it is about to take; nothing filters on its own. The level comes from the user's roles
+(``accounts.permissions``) and only reaches down the trees:
+
+- own: records the user owns;
+- department: those, and records owned by users of the user's department or any department
+  under it (a user without a department sees only its own);
+- company: records of the user's company;
+- company and subsidiaries: records of the user's company and every company under it.
+
+Records that belong to a company but to no one in it (addresses) count as the company's own:
+at the levels own and department they are those of the user's company.
 """
 
-from django.db.models import Model, QuerySet
+from dataclasses import dataclass
 
-from comptoir.accounts.models import Address, ApiToken, CustomerUser
+from django.db.models import Model, Q, QuerySet
+
+from comptoir.accounts.models import (
+    AccessLevel,
+    Action,
+    Address,
+    ApiToken,
+    AuditEntry,
+    CustomerUser,
+    Department,
+    Invitation,
+    Resource,
+)
+from comptoir.accounts.permissions import level_for
 from comptoir.core.errors import NotFound, excerpt
 from comptoir.ordering.models import Order, ShoppingList, ShoppingListLine
 
-# TODO(#3): access levels (own, department, company, company and subsidiaries) per role.
-_SCOPES = {
-    Order: lambda cu: {"company_id": cu.company_id},
-    Address: lambda cu: {"company_id": cu.company_id},
-    ShoppingList: lambda cu: {"customer_user_id": cu.pk},
-    ShoppingListLine: lambda cu: {"shopping_list__customer_user_id": cu.pk},
-    ApiToken: lambda cu: {"customer_user_id": cu.pk},
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a model keeps its company, its owner and its owner's department."""
+
+    resource: str
+    company: str
+    owner: str | None = None
+    department: str | None = None
+
+
+_SCOPES: dict[type[Model], Scope] = {
+    Order: Scope(
+        Resource.ORDERS, "company_id", "customer_user_id", "customer_user__department_id"
+    ),
+    ShoppingList: Scope(
+        Resource.SHOPPING_LISTS, "company_id", "customer_user_id", "customer_user__department_id"
+    ),
+    ShoppingListLine: Scope(
+        Resource.SHOPPING_LISTS,
+        "shopping_list__company_id",
+        "shopping_list__customer_user_id",
+        "shopping_list__customer_user__department_id",
+    ),
+    Address: Scope(Resource.ADDRESSES, "company_id"),
+    CustomerUser: Scope(Resource.USERS, "company_id", "id", "department_id"),
+    Department: Scope(Resource.USERS, "company_id", department="id"),
+    Invitation: Scope(
+        Resource.USERS,
+        "customer_user__company_id",
+        "customer_user_id",
+        "customer_user__department_id",
+    ),
+    ApiToken: Scope(
+        Resource.USERS,
+        "customer_user__company_id",
+        "customer_user_id",
+        "customer_user__department_id",
+    ),
+    AuditEntry: Scope(Resource.AUDIT_LOG, "company_id", "actor__customer_user__id"),
 }
 
 
-def visible_to[M: Model](customer_user: CustomerUser | None, queryset: QuerySet[M]) -> QuerySet[M]:
-    """The part of ``queryset`` that ``customer_user`` may see; nothing for anyone else."""
-    scope = _SCOPES.get(queryset.model)
-    if scope is None:
-        raise LookupError(f"No scope is defined for {queryset.model.__name__}")
-    if customer_user is None:
+def scope_of(model: type[Model]) -> Scope:
+    try:
+        return _SCOPES[model]
+    except KeyError:
+        raise LookupError(f"No scope is defined for {model.__name__}") from None
+
+
+def visible_to[M: Model](
+    customer_user: CustomerUser | None, queryset: QuerySet[M], action: str = Action.VIEW
+) -> QuerySet[M]:
+    """The part of ``queryset`` on which ``customer_user`` may take ``action``."""
+    scope = scope_of(queryset.model)
+    level = level_for(customer_user, scope.resource, action)
+    if customer_user is None or level == AccessLevel.NONE:
         return queryset.none()
-    return queryset.filter(**scope(customer_user))
+    return queryset.filter(_condition(customer_user, scope, level))
+
+
+def _condition(customer_user: CustomerUser, scope: Scope, level: int) -> Q:
+    own_company = Q(**{scope.company: customer_user.company_id})
+    if level >= AccessLevel.COMPANY_AND_SUBSIDIARIES:
+        return Q(**{f"{scope.company}__in": customer_user.company.subtree_ids()})
+    if level >= AccessLevel.COMPANY or scope.owner is None and scope.department is None:
+        return own_company
+    own = Q(**{scope.owner: customer_user.pk}) if scope.owner else Q(pk__in=[])
+    if level >= AccessLevel.DEPARTMENT and customer_user.department_id and scope.department:
+        departments = customer_user.department.subtree_ids()
+        return own_company & (own | Q(**{f"{scope.department}__in": departments}))
+    return own_company & own
 
 
 def get_visible[M: Model](
-    customer_user: CustomerUser | None, queryset: QuerySet[M], **lookup
+    customer_user: CustomerUser | None,
+    queryset: QuerySet[M],
+    action: str = Action.VIEW,
+    **lookup,
 ) -> M:
-    """One record ``customer_user`` may see, or ``NotFound`` (whether absent or someone else's)."""
+    """One record ``customer_user`` may take ``action`` on, or ``NotFound`` (whether absent or
+    someone else's: the two look the same)."""
     not_found = NotFound(f"No {queryset.model._meta.verbose_name} matches {lookup_text(lookup)}")
     # No record holds a NUL character, and PostgreSQL refuses to be asked for one.
     if any(isinstance(value, str) and "\x00" in value for value in lookup.values()):
         raise not_found
     try:
-        return visible_to(customer_user, queryset).get(**lookup)
+        return visible_to(customer_user, queryset, action).get(**lookup)
     except queryset.model.DoesNotExist:
         raise not_found from None
 

@@ -20,6 +20,7 @@ from comptoir.accounts.models import (
     PaymentTerm,
     User,
 )
+from comptoir.accounts.permissions import PREDEFINED_ROLES, predefined_roles
 from comptoir.core.errors import DomainError
 from comptoir.core.records import (
     CREATED,
@@ -32,9 +33,6 @@ from comptoir.core.records import (
 )
 
 logger = logging.getLogger(__name__)
-
-# The roles every installation has; a role code outside these must exist before it is given.
-STANDARD_ROLES = {CustomerRole.ADMINISTRATOR: "Administrator", CustomerRole.BUYER: "Buyer"}
 
 
 def upsert_customer_group(*, name: str) -> tuple[CustomerGroup, UpsertStatus]:
@@ -167,12 +165,6 @@ def upsert_address(
     return address, status
 
 
-def upsert_customer_role(*, code: str, name: str) -> tuple[CustomerRole, UpsertStatus]:
-    """Create or rename the customer role ``code``."""
-    with transaction.atomic():
-        return upsert(CustomerRole, match={"code": code.strip().lower()}, values={"name": name})
-
-
 def upsert_customer_user(
     *,
     email: str,
@@ -239,11 +231,8 @@ def upsert_customer_user(
 
 
 def _roles(codes: set[str]) -> list[CustomerRole]:
-    roles = {role.code: role for role in CustomerRole.objects.filter(code__in=codes)}
+    roles = {role.code: role for role in predefined_roles() if role.code in codes}
     for code in codes - roles.keys():
-        if code not in STANDARD_ROLES:
-            existing = CustomerRole.objects.values_list("code", flat=True)
-            known = ", ".join(sorted({*STANDARD_ROLES, *existing}))
-            raise DomainError(f"Unknown role '{code}' (known: {known})", code="role_unknown")
-        roles[code] = CustomerRole.objects.create(code=code, name=STANDARD_ROLES[code])
+        known = ", ".join(sorted(PREDEFINED_ROLES))
+        raise DomainError(f"Unknown role '{code}' (known: {known})", code="role_unknown")
     return sorted(roles.values(), key=lambda role: role.code)

@@ -21,6 +21,13 @@ class NotFound(DomainError):
     status = 404
 
 
+class PermissionDenied(DomainError):
+    """The acting user's roles do not allow the action."""
+
+    code = "permission_denied"
+    status = 403
+
+
 class InvalidQuantity(DomainError):
     code = "invalid_quantity"
     status = 422

@@ -88,7 +88,9 @@ def priced_shopping_list(shopping_list: ShoppingList) -> PricedShoppingList:
 
 
 def current_shopping_list_for(customer_user: CustomerUser) -> ShoppingList | None:
-    return visible_to(customer_user, ShoppingList.objects.filter(is_current=True)).first()
+    """The customer user's own cart, if it has one."""
+    carts = ShoppingList.objects.filter(customer_user=customer_user, is_current=True)
+    return visible_to(customer_user, carts).first()
 
 
 def visible_orders_for(customer_user: CustomerUser | None) -> QuerySet[Order]:

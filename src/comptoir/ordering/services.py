@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from comptoir.accounts.models import Address, Company, CustomerUser
+from comptoir.accounts.models import Action, Address, Company, CustomerUser, Resource
+from comptoir.accounts.permissions import require
 from comptoir.accounts.scoping import get_visible
 from comptoir.catalog.models import Product, ProductUnit
 from comptoir.catalog.queries import product_by_sku
@@ -114,7 +115,9 @@ def add_to_shopping_list(
         if shopping_list_id is None:
             shopping_list = current_shopping_list(customer_user=customer_user)
         else:
-            shopping_list = get_visible(customer_user, ShoppingList.objects, pk=shopping_list_id)
+            shopping_list = get_visible(
+                customer_user, ShoppingList.objects, Action.EDIT, pk=shopping_list_id
+            )
         lock_shopping_list(shopping_list)
         line = (
             ShoppingListLine.objects.select_for_update()
@@ -159,6 +162,7 @@ def change_line_quantity(
             ShoppingListLine.objects.select_related("product", "unit").select_for_update(
                 of=("self",)
             ),
+            Action.EDIT,
             pk=line_id,
         )
         product_unit = sellable_unit(line.product, line.unit.code)
@@ -172,7 +176,9 @@ def change_line_quantity(
 def remove_line(*, customer_user: CustomerUser, line_id: int) -> None:
     """Take a line off its shopping list."""
     with transaction.atomic():
-        line = get_visible(customer_user, ShoppingListLine.objects.select_for_update(), pk=line_id)
+        line = get_visible(
+            customer_user, ShoppingListLine.objects.select_for_update(), Action.EDIT, pk=line_id
+        )
         line.delete()
 
 
@@ -227,6 +233,7 @@ def place_order(
 
     Lines are priced again at this moment by the resolver; the ordered lines leave the list.
     """
+    require(customer_user, Resource.ORDERS, Action.PLACE_ORDER)
     billing = get_visible(customer_user, Address.objects, pk=billing_address_id)
     shipping = get_visible(customer_user, Address.objects, pk=shipping_address_id)
     if not billing.is_billing:
@@ -256,7 +263,9 @@ def place_order(
         if shopping_list_id is None:
             shopping_list = current_shopping_list(customer_user=customer_user)
         else:
-            shopping_list = get_visible(customer_user, ShoppingList.objects, pk=shopping_list_id)
+            shopping_list = get_visible(
+                customer_user, ShoppingList.objects, Action.PLACE_ORDER, pk=shopping_list_id
+            )
         lock_shopping_list(shopping_list)
         # Lines are locked too: a quantity changed meanwhile waits, then finds the line gone.
         list(shopping_list.lines.select_for_update().order_by("pk").values_list("pk", flat=True))
@@ -333,7 +342,8 @@ def reorder(*, customer_user: CustomerUser, order_number: str) -> ReorderReport:
     Lines that cannot be added (free-form, discontinued, unit no longer sold, no price) are
     reported with the reason; the others are added.
     """
-    order = get_visible(customer_user, Order.objects, number=order_number)
+    require(customer_user, Resource.ORDERS, Action.REORDER)
+    order = get_visible(customer_user, Order.objects, Action.REORDER, number=order_number)
     report = ReorderReport(shopping_list=current_shopping_list(customer_user=customer_user))
     for line in order.lines.select_related("product").order_by("id"):
         if line.product is None:

@@ -18,7 +18,9 @@ def storefront(request):
 
     def cart_line_count() -> int:
         # Called by the template only when the header is rendered, so the admin never pays it.
-        lines = ShoppingListLine.objects.filter(shopping_list__is_current=True)
+        lines = ShoppingListLine.objects.filter(
+            shopping_list__is_current=True, shopping_list__customer_user=customer_user
+        )
         return visible_to(customer_user, lines).count()
 
     return {

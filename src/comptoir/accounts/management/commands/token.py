@@ -51,7 +51,7 @@ class Command(BaseCommand):
 
     def list(self, email: str) -> None:
         customer_user = customer_user_by_email(email)
-        tokens = visible_to(customer_user, ApiToken.objects.all())
+        tokens = visible_to(customer_user, ApiToken.objects.filter(customer_user=customer_user))
         if not tokens:
             self.stdout.write(f"{customer_user.email} has no API token.")
         for api_token in tokens:

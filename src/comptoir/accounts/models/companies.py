@@ -5,6 +5,7 @@ password policy cover both; a customer user is a ``User`` with a ``CustomerUser`
 it to its company. Staff have no ``CustomerUser`` row and never see the storefront as a buyer.
 """
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -38,6 +39,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text="The language of the storefront and e-mails; blank follows the browser.",
+    )
 
     objects = UserManager()
 
@@ -104,6 +111,71 @@ class Company(models.Model):
     def __str__(self):
         return self.name
 
+    def subtree_ids(self) -> list[int]:
+        """Ids of this company and every subsidiary under it, at any depth."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(
+                Company.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
+            ids.extend(frontier)
+        return ids
+
+
+class Department(models.Model):
+    """A business unit inside a company; departments form a tree of their own."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["company", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "parent", "name"], name="department_name_unique_in_parent"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.company})"
+
+    def subtree_ids(self) -> list[int]:
+        """Ids of this department and every department under it."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(
+                Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
+            ids.extend(frontier)
+        return ids
+
+
+class SalesRepAssignment(models.Model):
+    """A staff user who looks after a company: sees its users and orders, may shop for them."""
+
+    sales_rep = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="sales_rep_assignments",
+        limit_choices_to={"is_staff": True},
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="sales_reps")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["company", "sales_rep"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sales_rep", "company"], name="sales_rep_once_per_company"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.sales_rep} for {self.company}"
+
 
 class Address(models.Model):
     """An entry of a company's address book, usable for billing, shipping or both."""
@@ -134,28 +206,17 @@ class Address(models.Model):
         return ", ".join(part for part in parts if part)
 
 
-class CustomerRole(models.Model):
-    """A role a customer user holds inside a company (Administrator, Buyer)."""
-
-    ADMINISTRATOR = "administrator"
-    BUYER = "buyer"
-
-    code = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=100)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
 class CustomerUser(models.Model):
     """A person who buys for a company: the login is the ``User``, the membership is this row."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="customer_user")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="customer_users")
-    roles = models.ManyToManyField(CustomerRole, blank=True, related_name="customer_users")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="customer_users"
+    )
+    roles = models.ManyToManyField(
+        "accounts.CustomerRole", blank=True, related_name="customer_users"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -167,6 +228,10 @@ class CustomerUser(models.Model):
     @property
     def email(self) -> str:
         return self.user.email
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active
 
     def has_role(self, code: str) -> bool:
         return any(role.code == code for role in self.roles.all())
