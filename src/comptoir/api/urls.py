@@ -8,6 +8,8 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 
 from comptoir.accounts.api import router as accounts_router
+from comptoir.accounts.company_api import router as company_router
+from comptoir.accounts.security_api import router as security_router
 from comptoir.api.auth import token_auth
 from comptoir.api.errors import install_error_handlers, json_method_not_allowed, unknown_endpoint
 from comptoir.api.formats import DecimalJsonParser
@@ -58,3 +60,5 @@ install_error_handlers(api)
 api.add_router("", catalog_router, tags=["catalog"])
 api.add_router("", accounts_router, tags=["account"])
 api.add_router("", ordering_router, tags=["buying"])
+api.add_router("", company_router, tags=["company administration"])
+api.add_router("", security_router, tags=["account security"])

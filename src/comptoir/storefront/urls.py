@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from comptoir.storefront import buying, views
+from comptoir.storefront import access_urls, account_urls, buying, company_urls, views
 from comptoir.storefront.forms import LoginForm
 
 app_name = "storefront"
@@ -31,4 +31,9 @@ urlpatterns = [
         "orders/<str:number>/confirmation/", buying.order_confirmation, name="order_confirmation"
     ),
     path("orders/<str:number>/reorder/", buying.reorder, name="reorder"),
+    # The company administration pages, the account pages and the access pages keep their
+    # routes in modules of their own; they share the "storefront" namespace.
+    path("", include(company_urls)),
+    path("", include(account_urls)),
+    path("", include(access_urls)),
 ]

@@ -1,0 +1,3 @@
+"""Storefront routes: see the views they name."""
+
+urlpatterns: list = []
