@@ -8,7 +8,7 @@ PYTHON ?= $(shell for c in "PYENV_VERSION=3.13.0 python3" "PYENV_VERSION=3.12.1 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test bench lint format run clean
+.PHONY: install demo test bench lint format messages run clean
 
 $(BIN)/comptoir: pyproject.toml
 	@test -n '$(PYTHON)' || { echo "Python 3.12 or newer is needed: install it or set PYTHON=/path/to/python3.12"; exit 1; }
@@ -40,6 +40,12 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Gathers the strings marked for translation into the French catalog and compiles it; both the
+# .po and the .mo are committed. Needs GNU gettext (apt-get install gettext).
+messages: install
+	cd src/comptoir && COMPTOIR_VAR_DIR=$(CURDIR)/var ../../$(BIN)/comptoir makemessages -l fr --add-location=file --no-obsolete
+	cd src/comptoir && COMPTOIR_VAR_DIR=$(CURDIR)/var ../../$(BIN)/comptoir compilemessages -l fr
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 var/static

@@ -1,6 +1,10 @@
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
+
+from tests.mail import Inbox, running_smtp_server
 
 ORO_DEMO_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "orocommerce-demo"
 
@@ -18,3 +22,23 @@ def fast_password_hashing(request, settings):
     """Argon2 is slow by design; tests that are about hashing mark themselves ``argon2``."""
     if "argon2" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in French leaves French active in the thread: the next test starts in English."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def smtp_server(settings) -> Inbox:
+    """An SMTP server on 127.0.0.1 that Django sends its e-mail to; read its ``messages``."""
+    with running_smtp_server() as inbox:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": inbox.port, "timeout": 10},
+            }
+        }
+        yield inbox

@@ -32,6 +32,9 @@ if not SECRET_KEY:
     SECRET_KEY = "comptoir-development-only-key-never-use-in-production"
 ALLOWED_HOSTS = env_list("COMPTOIR_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("COMPTOIR_CSRF_TRUSTED_ORIGINS", "")
+# Outside development the site is served over HTTPS only, so cookies never travel in clear.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("COMPTOIR_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,7 +67,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After LocaleMiddleware and authentication: a logged-in user's saved language wins.
+    "comptoir.storefront.languages.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: the access mode (open, login required, pilot) and
+    # the basic-auth gate, read on every request.
+    "comptoir.storefront.access_middleware.StorefrontAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -123,6 +131,7 @@ LOGOUT_REDIRECT_URL = "storefront:home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("COMPTOIR_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -170,3 +179,8 @@ COMPTOIR_PAGE_SIZE = int(os.environ.get("COMPTOIR_PAGE_SIZE", "24"))
 COMPTOIR_DEFAULT_CURRENCY = os.environ.get("COMPTOIR_DEFAULT_CURRENCY", "USD")
 # Prefix of order numbers placed in Comptoir; imported orders keep their own numbers.
 COMPTOIR_ORDER_NUMBER_PREFIX = os.environ.get("COMPTOIR_ORDER_NUMBER_PREFIX", "CO")
+# Account security: how long an invitation link works, and the throttling of failed logins
+# (an account is locked by its tenth failure in a row; an address by failures beyond the limit).
+COMPTOIR_INVITATION_DAYS = int(os.environ.get("COMPTOIR_INVITATION_DAYS", "7"))
+COMPTOIR_LOGIN_LOCK_MINUTES = int(os.environ.get("COMPTOIR_LOGIN_LOCK_MINUTES", "15"))
+COMPTOIR_LOGIN_ADDRESS_LIMIT = int(os.environ.get("COMPTOIR_LOGIN_ADDRESS_LIMIT", "50"))

@@ -1,7 +1,11 @@
 """The OpenAPI document and the docs page."""
 
+import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
+
+# Every request reads the storefront access mode.
+pytestmark = pytest.mark.django_db
 
 
 def test_openapi_document_is_3_1_and_lists_every_endpoint():
@@ -27,6 +31,32 @@ def test_openapi_document_is_3_1_and_lists_every_endpoint():
         ("GET", "/api/v1/orders"),
         ("GET", "/api/v1/orders/{number}"),
         ("POST", "/api/v1/orders/{number}/reorder"),
+        ("GET", "/api/v1/company/users"),
+        ("GET", "/api/v1/company/users/{customer_user_id}"),
+        ("PATCH", "/api/v1/company/users/{customer_user_id}"),
+        ("POST", "/api/v1/company/users/{customer_user_id}/disable"),
+        ("POST", "/api/v1/company/users/{customer_user_id}/enable"),
+        ("GET", "/api/v1/company/roles"),
+        ("POST", "/api/v1/company/roles"),
+        ("GET", "/api/v1/company/roles/{role_id}"),
+        ("PATCH", "/api/v1/company/roles/{role_id}"),
+        ("DELETE", "/api/v1/company/roles/{role_id}"),
+        ("GET", "/api/v1/company/departments"),
+        ("POST", "/api/v1/company/departments"),
+        ("GET", "/api/v1/company/departments/{department_id}"),
+        ("PATCH", "/api/v1/company/departments/{department_id}"),
+        ("DELETE", "/api/v1/company/departments/{department_id}"),
+        ("POST", "/api/v1/company/addresses"),
+        ("PATCH", "/api/v1/company/addresses/{address_id}"),
+        ("DELETE", "/api/v1/company/addresses/{address_id}"),
+        ("GET", "/api/v1/company/audit-log"),
+        ("GET", "/api/v1/tokens"),
+        ("POST", "/api/v1/tokens"),
+        ("DELETE", "/api/v1/tokens/{prefix}"),
+        ("GET", "/api/v1/company/invitations"),
+        ("POST", "/api/v1/company/invitations"),
+        ("DELETE", "/api/v1/company/invitations/{invitation_id}"),
+        ("POST", "/api/v1/company/invitations/{invitation_id}/resend"),
     }
 
 

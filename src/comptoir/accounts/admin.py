@@ -13,6 +13,8 @@ from django.contrib.auth.forms import AdminUserCreationForm, SetPasswordMixin, U
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
+# Registers the storefront access page and the registration requests.
+from comptoir.accounts import access_admin  # noqa: F401
 from comptoir.accounts.models import (
     Address,
     ApiToken,
@@ -24,6 +26,8 @@ from comptoir.accounts.models import (
     User,
 )
 from comptoir.accounts.tokens import revoke_token
+from comptoir.backoffice.admin import SalesRepAssignmentInline, shop_as_link
+from comptoir.backoffice.scoping import AssignedCompaniesOnly
 from comptoir.pricing.models import PriceListAssignment
 
 
@@ -191,14 +195,22 @@ class CustomerUserForm(SetPasswordMixin, forms.ModelForm):
 
 
 @admin.register(CustomerUser)
-class CustomerUserAdmin(admin.ModelAdmin):
+class CustomerUserAdmin(AssignedCompaniesOnly, admin.ModelAdmin):
     form = CustomerUserForm
     fieldsets = (
         (None, {"fields": ("email", "first_name", "last_name", "is_active")}),
         ("Company", {"fields": ("company", "roles")}),
         ("Password", {"fields": ("password1", "password2")}),
     )
-    list_display = ("email", "full_name", "company", "role_names", "is_active", "last_login")
+    list_display = (
+        "email",
+        "full_name",
+        "company",
+        "role_names",
+        "is_active",
+        "last_login",
+        shop_as_link,
+    )
     list_select_related = ("user", "company")
     list_filter = ("roles", "user__is_active", ("company", admin.RelatedOnlyFieldListFilter))
     search_fields = ("user__email", "user__first_name", "user__last_name", "company__name")
@@ -271,11 +283,12 @@ class AddressInline(admin.StackedInline):
     )
 
 
-class SubsidiaryInline(admin.TabularInline):
+class SubsidiaryInline(AssignedCompaniesOnly, admin.TabularInline):
     """The companies under this one, shown for reference; each is edited on its own page."""
 
     model = Company
     fk_name = "parent"
+    assigned_company_field = "id"
     verbose_name = "subsidiary"
     verbose_name_plural = "subsidiaries"
     fields = ("name", "customer_group", "payment_term", "tax_id")
@@ -315,8 +328,9 @@ class CompanyForm(forms.ModelForm):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(AssignedCompaniesOnly, admin.ModelAdmin):
     form = CompanyForm
+    assigned_company_field = "id"
     list_display = ("name", "parent", "customer_group", "payment_term", "tax_id")
     list_select_related = ("parent", "customer_group", "payment_term")
     list_filter = ("customer_group", "payment_term")
@@ -324,7 +338,7 @@ class CompanyAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent", "customer_group", "payment_term")
     fields = ("name", "parent", "customer_group", "payment_term", "tax_id", "created_at")
     readonly_fields = ("created_at",)
-    inlines = (AddressInline, CompanyPriceListInline, SubsidiaryInline)
+    inlines = (AddressInline, CompanyPriceListInline, SubsidiaryInline, SalesRepAssignmentInline)
 
 
 class GroupPriceListInline(admin.TabularInline):
@@ -364,8 +378,10 @@ class CustomerRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AssignedCompaniesOnly, admin.ModelAdmin):
     """Tokens are created with ``comptoir token create``; here they can only be revoked."""
+
+    assigned_company_field = "customer_user__company"
 
     list_display = (
         "prefix",
@@ -398,5 +414,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         active = list(queryset.filter(revoked_at__isnull=True).select_related("customer_user"))
         for api_token in active:
-            revoke_token(api_token=api_token)
+            revoke_token(api_token=api_token, acting_user=request.user)
         self.message_user(request, f"{len(active)} token(s) revoked.", messages.SUCCESS)

@@ -25,6 +25,8 @@ from comptoir.accounts.models import (
     Address,
     ApiToken,
     AuditEntry,
+    Company,
+    CustomerRole,
     CustomerUser,
     Department,
     Invitation,
@@ -74,6 +76,8 @@ _SCOPES: dict[type[Model], Scope] = {
         "customer_user__department_id",
     ),
     AuditEntry: Scope(Resource.AUDIT_LOG, "company_id", "actor__customer_user__id"),
+    # Custom roles only: the predefined ones belong to no company and every company uses them.
+    CustomerRole: Scope(Resource.USERS, "company_id"),
 }
 
 
@@ -93,6 +97,19 @@ def visible_to[M: Model](
     if customer_user is None or level == AccessLevel.NONE:
         return queryset.none()
     return queryset.filter(_condition(customer_user, scope, level))
+
+
+def companies_visible_to(
+    customer_user: CustomerUser | None, resource: str, action: str = Action.VIEW
+) -> QuerySet[Company]:
+    """The companies in which ``customer_user`` may take ``action`` on ``resource``: its own,
+    and its subsidiaries at the level "company and subsidiaries"."""
+    level = level_for(customer_user, resource, action)
+    if customer_user is None or level == AccessLevel.NONE:
+        return Company.objects.none()
+    if level >= AccessLevel.COMPANY_AND_SUBSIDIARIES:
+        return Company.objects.filter(pk__in=customer_user.company.subtree_ids())
+    return Company.objects.filter(pk=customer_user.company_id)
 
 
 def _condition(customer_user: CustomerUser, scope: Scope, level: int) -> Q:

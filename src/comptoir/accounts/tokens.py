@@ -3,6 +3,10 @@
 A token is ``cpt_`` followed by 43 URL-safe random characters (256 bits). Its first
 ``PREFIX_LENGTH`` characters are kept in clear so that a person can tell tokens apart in the back
 office and revoke one without ever seeing the whole of it again.
+
+A customer user lists, makes and revokes its own tokens; a user who manages users lists and
+revokes theirs too (``visible_tokens_for``, ``revoke_visible_token``). Making a token for
+oneself and revoking any token are audited.
 """
 
 import hashlib
@@ -12,10 +16,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from comptoir.accounts.models import ApiToken, CustomerUser
-from comptoir.core.errors import DomainError, NotFound
+from comptoir.accounts.audit import record_audit
+from comptoir.accounts.models import Action, ApiToken, CustomerUser, User
+from comptoir.accounts.scoping import get_visible, visible_to
+from comptoir.core.errors import DomainError, NotFound, PermissionDenied
 
 logger = logging.getLogger(__name__)
 
@@ -114,14 +122,85 @@ def token_by_prefix(prefix: str) -> ApiToken:
     return matches[0]
 
 
-def revoke_token(*, api_token: ApiToken) -> ApiToken:
-    """Refuse ``api_token`` from now on; revoking it again keeps the first revocation time."""
+def revoke_token(
+    *,
+    api_token: ApiToken,
+    customer_user: CustomerUser | None = None,
+    acting_user: User | None = None,
+) -> ApiToken:
+    """Refuse ``api_token`` from now on; revoking it again keeps the first revocation time.
+
+    ``customer_user`` is the customer user who revokes it (its owner or an administrator),
+    ``acting_user`` the login acting for it or, with no customer user, the staff user; both
+    are left out on the command line. The revocation is audited.
+    """
     with transaction.atomic():
         updated = ApiToken.objects.filter(pk=api_token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
         api_token.refresh_from_db(fields=["revoked_at"])
+        if updated:
+            record_audit(
+                actor=acting_user or (customer_user.user if customer_user else None),
+                on_behalf_of=customer_user if acting_user and customer_user else None,
+                company=api_token.customer_user.company,
+                action="api_token.revoked",
+                instance=api_token,
+                before={"revoked_at": None},
+                after={"revoked_at": api_token.revoked_at},
+            )
 
     if updated:
         logger.info("API token %s of %s revoked", api_token.prefix, api_token.customer_user)
     return api_token
+
+
+def visible_tokens_for(customer_user: CustomerUser) -> QuerySet[ApiToken]:
+    """The tokens ``customer_user`` may list: its own, and those of the users it manages."""
+    return visible_to(customer_user, _tokens_with_owners(), Action.VIEW)
+
+
+def create_own_token(
+    *, customer_user: CustomerUser, name: str = "", acting_user: User | None = None
+) -> CreatedToken:
+    """Make a token acting as ``customer_user``, asked by that user itself; audited.
+
+    A sales rep shopping as the user may not: the token would outlast the visit.
+    """
+    if acting_user is not None and acting_user.pk != customer_user.user_id:
+        raise PermissionDenied(
+            _(
+                "A sales rep shopping for a customer cannot make API tokens for it: "
+                "the customer makes its own"
+            )
+        )
+    with transaction.atomic():
+        created = create_token(customer_user=customer_user, name=name)
+        record_audit(
+            actor=acting_user or customer_user.user,
+            on_behalf_of=customer_user if acting_user else None,
+            company=customer_user.company,
+            action="api_token.created",
+            instance=created.api_token,
+            after={"prefix": created.api_token.prefix, "name": created.api_token.name},
+        )
+    return created
+
+
+def revoke_visible_token(
+    *, customer_user: CustomerUser, prefix: str, acting_user: User | None = None
+) -> ApiToken:
+    """Revoke the token with this clear ``prefix``: one of the user's own, or one of a user it
+    manages (users/manage_users); another company's token is not found."""
+    api_token = get_visible(customer_user, _tokens_with_owners(), Action.VIEW, prefix=prefix)
+    if api_token.customer_user_id != customer_user.pk:
+        managed = visible_to(customer_user, ApiToken.objects, Action.MANAGE_USERS)
+        if not managed.filter(pk=api_token.pk).exists():
+            raise PermissionDenied(
+                "Only an administrator who manages this user may revoke its tokens"
+            )
+    return revoke_token(api_token=api_token, customer_user=customer_user, acting_user=acting_user)
+
+
+def _tokens_with_owners() -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("customer_user__user", "customer_user__company")

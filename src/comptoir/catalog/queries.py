@@ -1,6 +1,7 @@
 """Reads of the catalog used by the storefront, the API and the services."""
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from comptoir.catalog.models import Category, Product, ProductUnit, normalize_sku
 from comptoir.core.errors import NotFound, NotOrderable, excerpt
@@ -28,8 +29,12 @@ def product_by_sku(sku: str) -> Product:
             return product
         disabled = Product.objects.filter(sku__iexact=wanted, is_enabled=False).first()
         if disabled is not None:
-            raise NotOrderable(f"SKU '{disabled.sku}' is no longer sold", code="discontinued")
-    raise NotFound(f"SKU '{excerpt(sku.strip())}' not found", code="unknown_sku")
+            raise NotOrderable(
+                _("SKU '%(sku)s' is no longer sold") % {"sku": disabled.sku}, code="discontinued"
+            )
+    raise NotFound(
+        _("SKU '%(sku)s' not found") % {"sku": excerpt(sku.strip())}, code="unknown_sku"
+    )
 
 
 def category_with_descendants(category: Category) -> list[int]:

@@ -2,6 +2,10 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from comptoir.core.errors import InvalidQuantity, excerpt
 
 MAX_QUANTITY = Decimal(1_000_000_000)
@@ -17,36 +21,65 @@ def parse_quantity(text: str | int | Decimal) -> Decimal:
         raw = str(text).strip()
         if "," in raw:
             raise InvalidQuantity(
-                f"Quantity '{excerpt(raw)}' is not a number: write decimals with a point, "
-                f"as in '{excerpt(raw.replace(',', '.'))}'"
+                _(
+                    "Quantity '%(quantity)s' is not a number: write decimals with a point, "
+                    "as in '%(example)s'"
+                )
+                % {"quantity": excerpt(raw), "example": excerpt(raw.replace(",", "."))}
             )
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            raise InvalidQuantity(f"Quantity '{excerpt(raw)}' is not a number") from None
+            raise InvalidQuantity(not_a_number(raw)) from None
     if not value.is_finite():
-        raise InvalidQuantity(f"Quantity '{excerpt(str(text))}' is not a number")
+        raise InvalidQuantity(not_a_number(str(text)))
     return value
 
 
+def not_a_number(text: str) -> str:
+    return _("Quantity '%(quantity)s' is not a number") % {"quantity": excerpt(text)}
+
+
 def check_quantity(quantity: Decimal, *, precision: int, unit_code: str) -> Decimal:
-    """Return ``quantity`` if it is positive and fits ``precision`` decimals of the unit."""
+    """Return ``quantity`` if it is positive and fits ``precision`` decimals of the unit.
+
+    The messages write the quantity with the decimal separator of the active language.
+    """
     if quantity <= 0:
-        raise InvalidQuantity(f"Quantity must be more than 0, got {quantity}")
+        raise InvalidQuantity(
+            _("Quantity must be more than 0, got %(quantity)s") % {"quantity": written(quantity)}
+        )
     if quantity >= MAX_QUANTITY:
         raise InvalidQuantity(
-            f"Quantity {excerpt(str(quantity))} is too large: order less than {MAX_QUANTITY}"
+            _("Quantity %(quantity)s is too large: order less than %(limit)s")
+            % {"quantity": written(quantity), "limit": MAX_QUANTITY}
         )
     normalized = quantity.normalize()
     decimals = max(0, -normalized.as_tuple().exponent)
     if decimals > precision:
-        allowed = "whole numbers" if precision == 0 else f"at most {precision} decimals"
+        if precision == 0:
+            message = _(
+                "Quantity %(quantity)s has too many decimals: unit '%(unit)s' takes whole numbers"
+            )
+        else:
+            message = ngettext(
+                "Quantity %(quantity)s has too many decimals: unit '%(unit)s' takes at most "
+                "%(precision)s decimal",
+                "Quantity %(quantity)s has too many decimals: unit '%(unit)s' takes at most "
+                "%(precision)s decimals",
+                precision,
+            )
         raise InvalidQuantity(
-            f"Quantity {quantity} has too many decimals: unit '{unit_code}' takes {allowed}"
+            message % {"quantity": written(quantity), "unit": unit_code, "precision": precision}
         )
     return (
         quantity.quantize(Decimal(1).scaleb(-precision)) if precision else normalized.quantize(1)
     )
+
+
+def written(quantity: Decimal) -> str:
+    """``quantity`` for a message: with the active language's decimal separator, cut short."""
+    return excerpt(str(quantity).replace(".", get_format("DECIMAL_SEPARATOR")))
 
 
 def plain(quantity: Decimal) -> Decimal:

@@ -6,7 +6,9 @@ them and change their status; their lines, prices and addresses stay as they wer
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
+from comptoir.backoffice.scoping import AssignedCompaniesOnly
 from comptoir.core.money import round_money
 from comptoir.ordering.models import Order, OrderLine, ShoppingList, ShoppingListLine
 
@@ -38,7 +40,7 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(AssignedCompaniesOnly, admin.ModelAdmin):
     list_display = (
         "number",
         "created_at",
@@ -61,6 +63,7 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fieldsets = (
         (None, {"fields": ("number", "created_at", "company", "customer_user", "source")}),
+        (_("Placed by"), {"fields": ("placed_by",)}),
         ("Status", {"fields": ("status", "shipping_status")}),
         ("Terms", {"fields": ("po_number", "payment_term", "customer_notes")}),
         ("Addresses", {"fields": ("billing_address_text", "shipping_address_text")}),
@@ -71,6 +74,7 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "company",
         "customer_user",
+        "placed_by",
         "source",
         "po_number",
         "payment_term",
@@ -127,7 +131,7 @@ class ShoppingListLineInline(admin.TabularInline):
 
 
 @admin.register(ShoppingList)
-class ShoppingListAdmin(admin.ModelAdmin):
+class ShoppingListAdmin(AssignedCompaniesOnly, admin.ModelAdmin):
     """Buyers' shopping lists, to help a buyer on the phone; buyers change them themselves."""
 
     list_display = ("name", "customer_user", "company", "is_current", "line_count", "updated_at")

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class ShoppingList(models.Model):
@@ -63,17 +64,17 @@ class ShoppingListLine(models.Model):
 
 class OrderStatus(models.TextChoices):
     # Placed and not yet fulfilled; the seller may still change it.
-    OPEN = "open", "Open"
+    OPEN = "open", _("Open")
     # Fulfilled and invoiced: nothing more will happen to it.
-    CLOSED = "closed", "Closed"
+    CLOSED = "closed", _("Closed")
     # Called off before fulfilment.
-    CANCELLED = "cancelled", "Cancelled"
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class ShippingStatus(models.TextChoices):
-    NOT_SHIPPED = "not_shipped", "Not shipped"
-    PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
-    SHIPPED = "shipped", "Shipped"
+    NOT_SHIPPED = "not_shipped", _("Not shipped")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
 
 
 class OrderSource(models.TextChoices):

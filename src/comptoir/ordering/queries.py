@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import CustomerUser
 from comptoir.accounts.scoping import visible_to
 from comptoir.catalog.models import ProductUnit
 from comptoir.core.money import round_money
+from comptoir.core.quantities import written
 from comptoir.ordering.models import Order, ShoppingList, ShoppingListLine
 from comptoir.pricing.queries import ResolvedPrice, price_list_chain, resolve, tiers_for
 
@@ -50,10 +52,12 @@ def line_problem(line: ShoppingListLine) -> str:
     """Why ``line`` cannot be ordered as it stands, or an empty string."""
     product = line.product
     if not product.is_enabled:
-        return "this product is no longer sold"
+        return _("this product is no longer sold")
     product_unit = next((pu for pu in product.units.all() if pu.unit_id == line.unit_id), None)
     if product_unit is None or not product_unit.is_sellable:
-        return f"the unit '{line.unit.code}' is no longer sold for this product"
+        return _("the unit '%(unit)s' is no longer sold for this product") % {
+            "unit": line.unit.code
+        }
     return ""
 
 
@@ -81,7 +85,10 @@ def priced_shopping_list(shopping_list: ShoppingList) -> PricedShoppingList:
                 chain=chain,
             )
             if price is None:
-                problem = f"no price for {line.quantity} {line.unit.code}; ask your sales rep"
+                problem = _("no price for %(quantity)s %(unit)s; ask your sales rep") % {
+                    "quantity": written(line.quantity),
+                    "unit": line.unit.code,
+                }
         row_total = round_money(price.value * line.quantity, price.currency) if price else None
         priced.append(PricedLine(line=line, price=price, row_total=row_total, problem=problem))
     return PricedShoppingList(shopping_list=shopping_list, lines=priced, currency=currency)

@@ -8,9 +8,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from comptoir.accounts.models import Action, Address, Company, CustomerUser, Resource
+from comptoir.accounts.audit import record_audit
+from comptoir.accounts.models import Action, Address, Company, CustomerUser, Resource, User
 from comptoir.accounts.permissions import require
 from comptoir.accounts.scoping import get_visible
 from comptoir.catalog.models import Product, ProductUnit
@@ -18,7 +21,7 @@ from comptoir.catalog.queries import product_by_sku
 from comptoir.core.errors import DomainError, NotOrderable
 from comptoir.core.events import record_event
 from comptoir.core.money import round_money
-from comptoir.core.quantities import check_quantity, parse_quantity
+from comptoir.core.quantities import check_quantity, parse_quantity, plain, written
 from comptoir.core.records import (
     CREATED,
     UNCHANGED,
@@ -61,6 +64,36 @@ def current_shopping_list(*, customer_user: CustomerUser) -> ShoppingList:
         return ShoppingList.objects.get(customer_user=customer_user, is_current=True)
 
 
+def record_acting_for(
+    *,
+    customer_user: CustomerUser,
+    acting_user: User | None,
+    action: str,
+    instance: Model,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """Audit a change made by another login as ``customer_user`` (a sales rep shopping for
+    them); a customer user's own buying is not audited."""
+    if acting_user is None or acting_user.pk == customer_user.user_id:
+        return
+    record_audit(
+        actor=acting_user,
+        company=customer_user.company,
+        action=action,
+        instance=instance,
+        before=before,
+        after=after,
+        on_behalf_of=customer_user,
+    )
+
+
+def line_facts(line: ShoppingListLine) -> dict:
+    """A shopping list line as the audit log keeps it."""
+    quantity = format(plain(line.quantity), "f")
+    return {"sku": line.product.sku, "unit": line.unit.code, "quantity": quantity}
+
+
 def sellable_unit(product: Product, unit_code: str | None) -> ProductUnit:
     """The product's unit named ``unit_code`` (its primary unit if None), if it is sold."""
     units = list(product.units.all())
@@ -70,9 +103,10 @@ def sellable_unit(product: Product, unit_code: str | None) -> ProductUnit:
         wanted = unit_code.strip().lower()
         product_unit = next((pu for pu in units if pu.unit.code.lower() == wanted), None)
     if product_unit is None or not product_unit.is_sellable:
-        sold = ", ".join(pu.unit.code for pu in product.sellable_units()) or "none"
+        sold = ", ".join(pu.unit.code for pu in product.sellable_units()) or _("none")
         raise NotOrderable(
-            f"SKU '{product.sku}' is not sold in unit '{unit_code}' (sold in: {sold})",
+            _("SKU '%(sku)s' is not sold in unit '%(unit)s' (sold in: %(units)s)")
+            % {"sku": product.sku, "unit": unit_code, "units": sold},
             code="unit_not_sold",
         )
     return product_unit
@@ -85,6 +119,7 @@ def add_to_shopping_list(
     quantity: str | int | Decimal,
     unit_code: str | None = None,
     shopping_list_id: int | None = None,
+    acting_user: User | None = None,
 ) -> ShoppingListLine:
     """Add ``quantity`` of a product to a shopping list (the cart by default).
 
@@ -106,8 +141,8 @@ def add_to_shopping_list(
         is None
     ):
         raise NotOrderable(
-            f"SKU '{product.sku}' has no price for {amount} {product_unit.unit.code}; "
-            "ask your sales rep",
+            _("SKU '%(sku)s' has no price for %(quantity)s %(unit)s; ask your sales rep")
+            % {"sku": product.sku, "quantity": written(amount), "unit": product_unit.unit.code},
             code="no_price",
         )
 
@@ -124,6 +159,7 @@ def add_to_shopping_list(
             .filter(shopping_list=shopping_list, product=product, unit=product_unit.unit)
             .first()
         )
+        before = None if line is None else line_facts(line)
         if line is None:
             line = ShoppingListLine.objects.create(
                 shopping_list=shopping_list,
@@ -139,6 +175,14 @@ def add_to_shopping_list(
             )
             line.save(update_fields=["quantity"])
         shopping_list.save(update_fields=["updated_at"])
+        record_acting_for(
+            customer_user=customer_user,
+            acting_user=acting_user,
+            action="shopping_list.line_added",
+            instance=shopping_list,
+            before=before,
+            after=line_facts(line),
+        )
 
     logger.info(
         "%s %s of %s added to shopping list %s by %s",
@@ -152,7 +196,11 @@ def add_to_shopping_list(
 
 
 def change_line_quantity(
-    *, customer_user: CustomerUser, line_id: int, quantity: str | int | Decimal
+    *,
+    customer_user: CustomerUser,
+    line_id: int,
+    quantity: str | int | Decimal,
+    acting_user: User | None = None,
 ) -> ShoppingListLine:
     """Set the quantity of a shopping list line; the unit's precision applies."""
     with transaction.atomic():
@@ -166,18 +214,36 @@ def change_line_quantity(
             pk=line_id,
         )
         product_unit = sellable_unit(line.product, line.unit.code)
+        before = line_facts(line)
         line.quantity = check_quantity(
             parse_quantity(quantity), precision=product_unit.precision, unit_code=line.unit.code
         )
         line.save(update_fields=["quantity"])
+        record_acting_for(
+            customer_user=customer_user,
+            acting_user=acting_user,
+            action="shopping_list.line_quantity_changed",
+            instance=line.shopping_list,
+            before=before,
+            after=line_facts(line),
+        )
     return line
 
 
-def remove_line(*, customer_user: CustomerUser, line_id: int) -> None:
+def remove_line(
+    *, customer_user: CustomerUser, line_id: int, acting_user: User | None = None
+) -> None:
     """Take a line off its shopping list."""
     with transaction.atomic():
         line = get_visible(
             customer_user, ShoppingListLine.objects.select_for_update(), Action.EDIT, pk=line_id
+        )
+        record_acting_for(
+            customer_user=customer_user,
+            acting_user=acting_user,
+            action="shopping_list.line_removed",
+            instance=line.shopping_list,
+            before=line_facts(line),
         )
         line.delete()
 
@@ -228,36 +294,46 @@ def place_order(
     customer_notes: str = "",
     shopping_list_id: int | None = None,
     source: str = OrderSource.STOREFRONT,
+    acting_user: User | None = None,
 ) -> Order:
     """Turn a shopping list (the cart by default) into an order on the company's payment term.
 
     Lines are priced again at this moment by the resolver; the ordered lines leave the list.
+    ``acting_user`` is the login placing it for the customer user (a sales rep), if not theirs.
     """
     require(customer_user, Resource.ORDERS, Action.PLACE_ORDER)
     billing = get_visible(customer_user, Address.objects, pk=billing_address_id)
     shipping = get_visible(customer_user, Address.objects, pk=shipping_address_id)
     if not billing.is_billing:
-        raise DomainError(f"Address '{billing}' is not a billing address", code="not_billing")
+        raise DomainError(
+            _("Address '%(address)s' is not a billing address") % {"address": billing},
+            code="not_billing",
+        )
     if not shipping.is_shipping:
-        raise DomainError(f"Address '{shipping}' is not a shipping address", code="not_shipping")
+        raise DomainError(
+            _("Address '%(address)s' is not a shipping address") % {"address": shipping},
+            code="not_shipping",
+        )
     po_number, customer_notes = po_number.strip(), customer_notes.strip()
     po_number_max_length = Order._meta.get_field("po_number").max_length
     if len(po_number) > po_number_max_length:
         raise DomainError(
-            f"The PO number is longer than {po_number_max_length} characters",
+            _("The PO number is longer than %(limit)s characters")
+            % {"limit": po_number_max_length},
             code="po_number_too_long",
         )
     if len(customer_notes) > CUSTOMER_NOTES_MAX_LENGTH:
         raise DomainError(
-            f"The notes are longer than {CUSTOMER_NOTES_MAX_LENGTH} characters",
+            _("The notes are longer than %(limit)s characters")
+            % {"limit": CUSTOMER_NOTES_MAX_LENGTH},
             code="notes_too_long",
         )
-    for what, text in (("PO number", po_number), ("notes", customer_notes)):
+    for text, message in (
+        (po_number, _("The PO number cannot hold a NUL character (\\x00): remove it")),
+        (customer_notes, _("The notes cannot hold a NUL character (\\x00): remove it")),
+    ):
         if "\x00" in text:
-            raise DomainError(
-                f"The {what} cannot hold a NUL character (\\x00): remove it",
-                code="nul_character",
-            )
+            raise DomainError(message, code="nul_character")
 
     with transaction.atomic():
         if shopping_list_id is None:
@@ -271,17 +347,19 @@ def place_order(
         list(shopping_list.lines.select_for_update().order_by("pk").values_list("pk", flat=True))
         priced = priced_shopping_list(shopping_list)
         if not priced.lines:
-            raise NotOrderable("The shopping list is empty", code="empty_shopping_list")
+            raise NotOrderable(_("The shopping list is empty"), code="empty_shopping_list")
         if not priced.is_orderable:
             raise NotOrderable(
-                "Some lines cannot be ordered: " + "; ".join(priced.problems), code="not_orderable"
+                _("Some lines cannot be ordered: %(problems)s")
+                % {"problems": "; ".join(priced.problems)},
+                code="not_orderable",
             )
         company = customer_user.company
         order = Order.objects.create(
             number=next_order_number(),
             company=company,
             customer_user=customer_user,
-            placed_by=customer_user.user,
+            placed_by=acting_user or customer_user.user,
             source=source,
             currency=priced.currency,
             subtotal=priced.subtotal,
@@ -310,6 +388,19 @@ def place_order(
             for pl in priced.lines
         )
         ShoppingListLine.objects.filter(pk__in=[pl.line.pk for pl in priced.lines]).delete()
+        record_acting_for(
+            customer_user=customer_user,
+            acting_user=acting_user,
+            action="order.placed",
+            instance=order,
+            after={
+                "number": order.number,
+                "po_number": order.po_number,
+                "total": str(order.total),
+                "currency": order.currency,
+                "lines": len(priced.lines),
+            },
+        )
         record_event(
             "order_placed",
             entity_key=order.number,
@@ -322,7 +413,7 @@ def place_order(
         )
 
     logger.info(
-        "order %s placed by %s for %s lines", order.number, customer_user.email, len(priced.lines)
+        "order %s placed by %s for %s lines", order.number, order.placed_by, len(priced.lines)
     )
     return order
 
@@ -336,7 +427,9 @@ class ReorderReport:
     skipped: list[tuple[OrderLine, str]] = field(default_factory=list)
 
 
-def reorder(*, customer_user: CustomerUser, order_number: str) -> ReorderReport:
+def reorder(
+    *, customer_user: CustomerUser, order_number: str, acting_user: User | None = None
+) -> ReorderReport:
     """Put the lines of a past order in the cart at today's prices.
 
     Lines that cannot be added (free-form, discontinued, unit no longer sold, no price) are
@@ -348,7 +441,9 @@ def reorder(*, customer_user: CustomerUser, order_number: str) -> ReorderReport:
     for line in order.lines.select_related("product").order_by("id"):
         if line.product is None:
             what = line.free_form_product or line.sku or line.product_name
-            report.skipped.append((line, f"'{what}' is not a catalog product"))
+            report.skipped.append(
+                (line, _("'%(product)s' is not a catalog product") % {"product": what})
+            )
             continue
         try:
             added = add_to_shopping_list(
@@ -356,11 +451,22 @@ def reorder(*, customer_user: CustomerUser, order_number: str) -> ReorderReport:
                 sku=line.product.sku,
                 unit_code=line.unit_code,
                 quantity=line.quantity,
+                acting_user=acting_user,
             )
         except DomainError as error:
             report.skipped.append((line, error.message))
         else:
             report.added.append(added)
+    record_acting_for(
+        customer_user=customer_user,
+        acting_user=acting_user,
+        action="order.reordered",
+        instance=order,
+        after={
+            "added": [line_facts(line) for line in report.added],
+            "skipped": [line.sku or line.product_name for line, _ in report.skipped],
+        },
+    )
 
     logger.info(
         "order %s reordered by %s: %s lines added, %s skipped",

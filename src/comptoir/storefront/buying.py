@@ -15,6 +15,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from comptoir.accounts.models import Address, CustomerUser
@@ -30,7 +32,7 @@ from comptoir.ordering.queries import (
     priced_shopping_list,
     visible_orders_for,
 )
-from comptoir.storefront.buyers import customer_required, next_url
+from comptoir.storefront.buyers import acting_user, customer_required, next_url
 from comptoir.storefront.formats import format_quantity
 from comptoir.storefront.forms import AddToCartForm, CheckoutForm, LineQuantityForm
 
@@ -75,7 +77,7 @@ def add_to_cart(request, *, customer_user: CustomerUser):
     form = AddToCartForm(request.POST)
     back = next_url(request, default=reverse("storefront:cart"))
     if not form.is_valid():
-        messages.error(request, "Give a quantity and a unit to add to your cart.")
+        messages.error(request, _("Give a quantity and a unit to add to your cart."))
         return redirect(back)
 
     try:
@@ -84,6 +86,7 @@ def add_to_cart(request, *, customer_user: CustomerUser):
             sku=form.cleaned_data["sku"],
             quantity=form.cleaned_data["quantity"],
             unit_code=form.cleaned_data["unit"],
+            acting_user=acting_user(request),
         )
     except DomainError as error:
         messages.error(request, error.message)
@@ -91,8 +94,13 @@ def add_to_cart(request, *, customer_user: CustomerUser):
         added = format_quantity(parse_quantity(form.cleaned_data["quantity"]))
         messages.success(
             request,
-            f"Added {added} {line.unit.code} of {line.product.sku} to your cart "
-            f"({format_quantity(line.quantity)} in all).",
+            _("Added %(quantity)s %(unit)s of %(sku)s to your cart (%(total)s in all).")
+            % {
+                "quantity": added,
+                "unit": line.unit.code,
+                "sku": line.product.sku,
+                "total": format_quantity(line.quantity),
+            },
         )
     return redirect(back)
 
@@ -104,12 +112,15 @@ def change_line(request, line_id: int, *, customer_user: CustomerUser):
     form = LineQuantityForm(request.POST)
     back = next_url(request, default=reverse("storefront:cart"))
     if not form.is_valid():
-        messages.error(request, "Give the new quantity.")
+        messages.error(request, _("Give the new quantity."))
         return redirect(back)
 
     try:
         line = services.change_line_quantity(
-            customer_user=customer_user, line_id=line_id, quantity=form.cleaned_data["quantity"]
+            customer_user=customer_user,
+            line_id=line_id,
+            quantity=form.cleaned_data["quantity"],
+            acting_user=acting_user(request),
         )
     except NotFound as error:
         raise Http404(error.message) from None
@@ -118,8 +129,12 @@ def change_line(request, line_id: int, *, customer_user: CustomerUser):
     else:
         messages.success(
             request,
-            f"{line.product.sku}: quantity changed to {format_quantity(line.quantity)} "
-            f"{line.unit.code}.",
+            _("%(sku)s: quantity changed to %(quantity)s %(unit)s.")
+            % {
+                "sku": line.product.sku,
+                "quantity": format_quantity(line.quantity),
+                "unit": line.unit.code,
+            },
         )
     return redirect(back)
 
@@ -130,10 +145,12 @@ def remove_line(request, line_id: int, *, customer_user: CustomerUser):
     """Take a line off a shopping list."""
     back = next_url(request, default=reverse("storefront:cart"))
     try:
-        services.remove_line(customer_user=customer_user, line_id=line_id)
+        services.remove_line(
+            customer_user=customer_user, line_id=line_id, acting_user=acting_user(request)
+        )
     except NotFound as error:
         raise Http404(error.message) from None
-    messages.success(request, "Line removed.")
+    messages.success(request, _("Line removed."))
     return redirect(back)
 
 
@@ -187,7 +204,7 @@ def checkout_review(request, *, customer_user: CustomerUser):
     shipping = addresses.filter(pk=choices["shipping_address_id"]).first()
     billing = addresses.filter(pk=choices["billing_address_id"]).first()
     if shipping is None or billing is None:
-        messages.error(request, "An address you chose is no longer in the address book.")
+        messages.error(request, _("An address you chose is no longer in the address book."))
         return redirect("storefront:checkout")
 
     if request.method == "POST":
@@ -198,6 +215,7 @@ def checkout_review(request, *, customer_user: CustomerUser):
                 shipping_address_id=shipping.pk,
                 po_number=choices["po_number"],
                 customer_notes=choices["customer_notes"],
+                acting_user=acting_user(request),
             )
         except DomainError as error:
             if error.code == "empty_shopping_list" and (
@@ -234,17 +252,24 @@ def resent_order(request, customer_user: CustomerUser):
     )
     if placed is None:
         return None
-    messages.info(request, f"Order {placed.number} was placed once; it is not placed again.")
+    messages.info(
+        request,
+        _("Order %(number)s was placed once; it is not placed again.") % {"number": placed.number},
+    )
     return redirect("storefront:order_confirmation", placed.number)
 
 
 def checkout_refusal(request, priced: PricedShoppingList | None):
     """A redirect to the cart if it cannot be checked out as it stands, else None."""
     if priced is None or not priced.lines:
-        messages.info(request, "Your cart is empty.")
+        messages.info(request, _("Your cart is empty."))
         return redirect("storefront:cart")
     if not priced.is_orderable:
-        messages.error(request, "Some lines cannot be ordered: " + "; ".join(priced.problems))
+        messages.error(
+            request,
+            _("Some lines cannot be ordered: %(problems)s")
+            % {"problems": "; ".join(priced.problems)},
+        )
         return redirect("storefront:cart")
     return None
 
@@ -293,21 +318,36 @@ def order_confirmation(request, number: str, *, customer_user: CustomerUser):
 def reorder(request, number: str, *, customer_user: CustomerUser):
     """Put a past order's lines in the cart at today's prices and say what could not be added."""
     try:
-        report = services.reorder(customer_user=customer_user, order_number=number)
+        report = services.reorder(
+            customer_user=customer_user, order_number=number, acting_user=acting_user(request)
+        )
     except NotFound as error:
         raise Http404(error.message) from None
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("storefront:order", number)
 
     if report.added:
         count = len(report.added)
         messages.success(
             request,
-            f"{count} line{'s' if count != 1 else ''} of order {number} added to your cart "
-            "at today's prices.",
+            ngettext(
+                "%(count)s line of order %(number)s added to your cart at today's prices.",
+                "%(count)s lines of order %(number)s added to your cart at today's prices.",
+                count,
+            )
+            % {"count": count, "number": number},
         )
     for line, reason in report.skipped:
         what = line.sku or line.free_form_product or line.product_name
         messages.warning(
             request,
-            f"Not added: {format_quantity(line.quantity)} {line.unit_code} of {what}: {reason}",
+            _("Not added: %(quantity)s %(unit)s of %(product)s: %(reason)s")
+            % {
+                "quantity": format_quantity(line.quantity),
+                "unit": line.unit_code,
+                "product": what,
+                "reason": reason,
+            },
         )
     return redirect("storefront:cart")

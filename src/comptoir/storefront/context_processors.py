@@ -2,6 +2,8 @@ import re
 
 from django.conf import settings
 
+from comptoir.accounts.models import Action, Resource
+from comptoir.accounts.permissions import can
 from comptoir.accounts.scoping import visible_to
 from comptoir.ordering.models import ShoppingListLine
 from comptoir.storefront.buyers import acting_customer_user, shows_prices
@@ -23,6 +25,10 @@ def storefront(request):
         )
         return visible_to(customer_user, lines).count()
 
+    def may_manage_users() -> bool:
+        # Whether the header links to the company administration pages.
+        return can(customer_user, Resource.USERS, Action.MANAGE_USERS)
+
     return {
         "shop_name": settings.COMPTOIR_SHOP_NAME,
         "shop_logo_url": settings.COMPTOIR_LOGO_URL,
@@ -30,4 +36,5 @@ def storefront(request):
         "customer_user": customer_user,
         "shows_prices": shows_prices(request),
         "cart_line_count": cart_line_count,
+        "may_manage_users": may_manage_users,
     }

@@ -3,24 +3,47 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounts.models import Address
+from comptoir.accounts.throttling import client_address, current_lock
 from comptoir.catalog.models import Product
 from comptoir.ordering.services import CUSTOMER_NOTES_MAX_LENGTH
+from comptoir.storefront.formats import read_quantity
 
 
 class LoginForm(AuthenticationForm):
     username = UsernameField(
-        label="Email",
+        label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     error_messages = {
         **AuthenticationForm.error_messages,
         # The e-mail is matched ignoring case; only the password is case-sensitive.
-        "invalid_login": "This e-mail and password do not match an account. "
-        "Check the password (it is case-sensitive) and try again.",
+        "invalid_login": _(
+            "This e-mail and password do not match an account. "
+            "Check the password (it is case-sensitive) and try again."
+        ),
     }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # The authentication backend refuses a locked login; say so, and until when.
+            login = self.cleaned_data.get("username") or ""
+            lock = current_lock(login, client_address(self.request)) if login else None
+            if lock is None:
+                raise
+            raise forms.ValidationError(lock.message(), code="locked") from None
+
+
+class QuantityField(forms.CharField):
+    """A quantity as typed, with the decimal comma of the buyer's language read as a point."""
+
+    def to_python(self, value):
+        return read_quantity(super().to_python(value))
 
 
 class AddToCartForm(forms.Form):
@@ -29,7 +52,7 @@ class AddToCartForm(forms.Form):
     sku = forms.CharField(max_length=64, widget=forms.HiddenInput)
     # Text of any length, not a number field: the quantity service explains a decimal comma, a
     # bad precision or a quantity too large better than a form error would.
-    quantity = forms.CharField(
+    quantity = QuantityField(
         initial="1",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6}),
     )
@@ -48,7 +71,7 @@ class AddToCartForm(forms.Form):
 
 
 class LineQuantityForm(forms.Form):
-    quantity = forms.CharField()
+    quantity = QuantityField()
 
 
 class AddressChoiceField(forms.ModelChoiceField):
@@ -64,9 +87,9 @@ class CheckoutForm(forms.Form):
     billing_address = AddressChoiceField(
         queryset=Address.objects.none(), widget=forms.RadioSelect, empty_label=None
     )
-    po_number = forms.CharField(label="PO number", max_length=64, required=False)
+    po_number = forms.CharField(label=_("PO number"), max_length=64, required=False)
     customer_notes = forms.CharField(
-        label="Notes",
+        label=_("Notes"),
         max_length=CUSTOMER_NOTES_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from comptoir.storefront import access_urls, account_urls, buying, company_urls, views
+from comptoir.storefront import (
+    access_urls,
+    account_urls,
+    buying,
+    company_urls,
+    sales_rep_views,
+    views,
+)
 from comptoir.storefront.forms import LoginForm
 
 app_name = "storefront"
@@ -31,6 +38,8 @@ urlpatterns = [
         "orders/<str:number>/confirmation/", buying.order_confirmation, name="order_confirmation"
     ),
     path("orders/<str:number>/reorder/", buying.reorder, name="reorder"),
+    path("shop-as/<int:customer_user_id>/", sales_rep_views.shop_as, name="shop_as"),
+    path("shop-as/stop/", sales_rep_views.stop_shopping_as, name="shop_as_stop"),
     # The company administration pages, the account pages and the access pages keep their
     # routes in modules of their own; they share the "storefront" namespace.
     path("", include(company_urls)),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from comptoir.catalog.models import Category
@@ -21,9 +22,9 @@ from comptoir.storefront.prices import product_cards, tier_table
 FEATURED_COUNT = 8
 # Every sort ends on the id so that two products never swap places between pages.
 SORTS = {
-    "name": ("Name", ("name", "id")),
-    "sku": ("SKU", ("sku", "id")),
-    "newest": ("Newest", ("-created_at", "-id")),
+    "name": (_("Name"), ("name", "id")),
+    "sku": (_("SKU"), ("sku", "id")),
+    "newest": (_("Newest"), ("-created_at", "-id")),
 }
 
 

@@ -1,21 +1,30 @@
-"""Filters that write money and quantities the way the storefront shows them."""
+"""Filters that write money and quantities the way the storefront shows them, in the active
+language's format."""
 
 from decimal import Decimal
 
 from django import template
 
-from comptoir.storefront.formats import format_amount, format_quantity
+from comptoir.storefront.formats import format_amount, format_money, format_quantity
 
 register = template.Library()
 
 
 @register.filter
 def amount(value: Decimal | None, currency: str) -> str:
+    """The number of an amount, for a table whose currency stands in a column of its own."""
     return "" if value is None else format_amount(value, currency)
 
 
 @register.filter
+def money(value: Decimal | None, currency: str) -> str:
+    """An amount with its currency: "1,139.88 USD", "1 139,88 $US"."""
+    return "" if value is None else format_money(value, currency)
+
+
+@register.filter
 def quantity(value: Decimal | None) -> str:
+    """A quantity without trailing zeros, readable back from a form field."""
     return "" if value is None else format_quantity(value)
 
 

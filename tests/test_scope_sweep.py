@@ -1,0 +1,943 @@
+"""The scope sweep: every storefront URL and every API endpoint, visited as users of Company A,
+its East and West divisions and Wholesaler B, answers with exactly the records their roles
+reach (200), or 404 for a record out of reach, or 403 where a role does not grant the action.
+
+The world (``tests/scope_sweep.py``) is the OroCommerce demo with departments, custom roles,
+orders, carts and invitations. The routes are read from the URL configuration and from the
+OpenAPI document; a route without an entry in ``STOREFRONT`` or ``API`` below fails the sweep,
+so a page or endpoint added later must say what each visitor gets from it.
+"""
+
+import pytest
+from django.urls import reverse
+
+from comptoir.accounts.models import (
+    AccessLevel,
+    Action,
+    Address,
+    ApiToken,
+    CustomerRole,
+    CustomerUser,
+    Department,
+    Invitation,
+    Resource,
+    User,
+)
+from comptoir.ordering import services
+from comptoir.ordering.models import Order, ShoppingListLine
+from tests.scope_sweep import (
+    AMANDA,
+    BRANDA,
+    BRENT,
+    EAST,
+    JAMES,
+    LOIS,
+    LONNIE,
+    MARLENE,
+    NANCY,
+    RUTH,
+    SAM,
+    SKU,
+    SOLE_USER_MANAGERS,
+    Check,
+    Entry,
+    Probe,
+    Route,
+    Status,
+    Visitor,
+    World,
+    api_routes,
+    build_world,
+    customers,
+    everyone,
+    lacks,
+    per_record,
+    storefront_routes,
+    sweep,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.oro]
+
+R, A_ = Resource, Action
+USERS, MANAGE = Resource.USERS, Action.MANAGE_USERS
+COMPANY_WIDE = AccessLevel.COMPANY
+
+
+# Content checks: each says what is wrong with an answer, or None.
+
+
+def differs(what: str, got, expected) -> str | None:
+    if got == expected:
+        return None
+    return f"{what}: got {sorted(got)}, expected {sorted(expected)}"
+
+
+def lists(kind: str, resource: str, action: str, shown) -> Check:
+    """A page or endpoint listing exactly the records of ``kind`` the visitor reaches;
+    ``shown(response)`` reads the keys it lists."""
+
+    def check(world, visitor, response) -> str | None:
+        return differs(kind, set(shown(response)), world.reached(visitor, kind, resource, action))
+
+    return check
+
+
+def own_cart_line_ids(visitor: Visitor) -> set[int]:
+    return set(
+        ShoppingListLine.objects.filter(
+            shopping_list__customer_user__user__email=visitor.email,
+            shopping_list__is_current=True,
+        ).values_list("pk", flat=True)
+    )
+
+
+def cart_holds(quantity: str) -> Check:
+    def check(world, visitor, *args) -> str | None:
+        line = ShoppingListLine.objects.get(
+            shopping_list__customer_user__user__email=visitor.email,
+            shopping_list__is_current=True,
+            product__sku=SKU,
+        )
+        held = f"{line.quantity.normalize():f}"
+        return None if held == quantity else f"cart holds {held} of {SKU}, expected {quantity}"
+
+    return check
+
+
+def line_quantity(quantity: str) -> Check:
+    def check(world, visitor, record, response) -> str | None:
+        line = ShoppingListLine.objects.filter(pk=record.key).first()
+        held = f"{line.quantity.normalize():f}" if line else "no line"
+        return None if held == quantity else f"line {record.key} holds {held}, expected {quantity}"
+
+    return check
+
+
+def still_there(model, lookup: str = "pk", present: bool = True) -> Check:
+    """The record the probe was about is (or is no longer) in the database."""
+
+    def check(world, visitor, record, response) -> str | None:
+        exists = model.objects.filter(**{lookup: record.key}).exists()
+        if exists == present:
+            return None
+        return f"{model.__name__} {record.key} {'was removed' if present else 'is still there'}"
+
+    return check
+
+
+def gone(model, lookup: str = "pk") -> Check:
+    return still_there(model, lookup, present=False)
+
+
+def storefront_cart(world, visitor, response) -> str | None:
+    priced = response.context["priced"]
+    shown = {line.line.pk for line in priced.lines} if priced else set()
+    return differs("cart lines", shown, own_cart_line_ids(visitor))
+
+
+def shows(context_name: str, attribute: str = "pk") -> Check:
+    """A page showing the record the probe was about."""
+
+    def check(world, visitor, record, response) -> str | None:
+        shown = getattr(response.context[context_name], attribute)
+        return None if shown == record.key else f"shows {context_name} {shown}"
+
+    return check
+
+
+def storefront_shopping_list(world, visitor, record, response) -> str | None:
+    shown = response.context["priced"].shopping_list.pk
+    return None if shown == record.key else f"shows shopping list {shown}"
+
+
+def own_default_address(visitor: Visitor) -> Address:
+    return Address.objects.filter(company__name=visitor.company).order_by("id").first()
+
+
+def choose_addresses(visitor: Visitor, client) -> None:
+    address = own_default_address(visitor)
+    client.post(
+        reverse("storefront:checkout"),
+        {"shipping_address": address.pk, "billing_address": address.pk},
+    )
+
+
+def review_shows_own_address(world, visitor, response) -> str | None:
+    shown = response.context["shipping_address"]
+    return None if shown == own_default_address(visitor) else f"reviews address {shown}"
+
+
+def api_me(world, visitor, response) -> str | None:
+    email = response.json()["user"]["email"]
+    return None if email == visitor.email else f"acts as {email}"
+
+
+def api_cart(world, visitor, response) -> str | None:
+    shown = {line["id"] for line in response.json()["lines"]}
+    return differs("cart lines", shown, own_cart_line_ids(visitor))
+
+
+def api_shows(field_name: str) -> Check:
+    def check(world, visitor, record, response) -> str | None:
+        shown = response.json()[field_name]
+        return None if shown == record.key else f"shows {field_name} {shown}"
+
+    return check
+
+
+def order_placed_for_own_company(world, visitor, record, response) -> str | None:
+    order = Order.objects.select_related("company").get(number=response.json()["number"])
+    if order.company.name != visitor.company:
+        return f"order placed for {order.company}"
+    return None
+
+
+def add_to_own_cart(visitor: Visitor, client) -> None:
+    customer_user = CustomerUser.objects.get(user__email=visitor.email)
+    services.add_to_shopping_list(customer_user=customer_user, sku=SKU, quantity=1)
+
+
+def user_active(expected: bool | None = None) -> Check:
+    """The user the probe was about is active as ``expected`` (None: as it was before)."""
+
+    def check(world, visitor, record, response) -> str | None:
+        wanted = record.extra["active"] if expected is None else expected
+        active = User.objects.get(customer_user__pk=record.key).is_active
+        return None if active == wanted else f"user {record.key} active is {active}"
+
+    return check
+
+
+def disabled_unless_refused(world, visitor, record, response) -> str | None:
+    kept = record.owner == visitor.email or record.owner in SOLE_USER_MANAGERS
+    return user_active(record.extra["active"] if kept else False)(world, visitor, record, response)
+
+
+def disable_status(ok: int) -> Status:
+    """Disabling oneself, or the only user manager of a company, is refused (400)."""
+
+    def status(visitor, record) -> int:
+        refused = record.owner == visitor.email or record.owner in SOLE_USER_MANAGERS
+        return 400 if refused else ok
+
+    return status
+
+
+def first_name_is(name: str | None) -> Check:
+    def check(world, visitor, record, response) -> str | None:
+        member = CustomerUser.objects.select_related("user").get(pk=record.key)
+        if name is None:
+            return None if member.user.first_name != "Swept" else "first name changed"
+        return None if member.user.first_name == name else f"first name {member.user.first_name}"
+
+    return check
+
+
+def revoked(present: bool) -> Check:
+    def check(world, visitor, record, response) -> str | None:
+        api_token = ApiToken.objects.get(prefix=record.key)
+        if (api_token.revoked_at is not None) == present:
+            return None
+        return f"token {record.key} revoked_at is {api_token.revoked_at}"
+
+    return check
+
+
+def invitation_revoked(present: bool) -> Check:
+    def check(world, visitor, record, response) -> str | None:
+        invitation = Invitation.objects.get(pk=record.key)
+        if (invitation.revoked_at is not None) == present:
+            return None
+        return f"invitation {record.key} revoked_at is {invitation.revoked_at}"
+
+    return check
+
+
+def token_status(ok: int) -> Status:
+    """A visible token may be revoked by its owner or by one who manages its owner."""
+
+    def status(visitor, record) -> int:
+        if record.owner == visitor.email or visitor.reaches(USERS, MANAGE, record):
+            return ok
+        return 403
+
+    return status
+
+
+def tokens_page(world, visitor, response) -> str | None:
+    own = set(response.context["own_tokens"].values_list("prefix", flat=True))
+    managed = response.context["managed_tokens"]
+    shown = own | (set(managed.values_list("prefix", flat=True)) if managed is not None else set())
+    if visitor.level(USERS, MANAGE) == AccessLevel.NONE:
+        expected = {r.key for r in world.records["tokens"] if r.owner == visitor.email}
+    else:
+        expected = world.reached(visitor, "tokens", USERS, Action.VIEW)
+    return differs("tokens", shown, expected)
+
+
+def grants_at_least(resource: str, action: str, level: int, ok: int) -> Status:
+    return lambda visitor: ok if visitor.level(resource, action) >= level else 403
+
+
+def invites(ok: int) -> Status:
+    """Inviting takes the right to create or manage users, at the department level at least."""
+    return grants_at_least(USERS, Action.CREATE, AccessLevel.DEPARTMENT, ok)
+
+
+def role_location(record) -> str:
+    return reverse("storefront:company_role", args=[record.key])
+
+
+def department_location(record) -> str:
+    return reverse("storefront:company_department", args=[record.key])
+
+
+def shop_as(method: str, status: int) -> Entry:
+    """Only the rep may shop as a user, and only as users of the company it looks after."""
+
+    def probes(world: World, visitor: Visitor, route: Route):
+        for record in world.records["customer users"]:
+            allowed = visitor.is_rep and record.company == EAST
+            yield Probe(method, route.url(customer_user_id=record.key), status if allowed else 404)
+
+    return probes
+
+
+def stop_shopping_as(world: World, visitor: Visitor, route: Route):
+    location = reverse("storefront:home")
+    if visitor.is_rep:
+        customer_user = CustomerUser.objects.get(user__email=visitor.email)
+        location = reverse("admin:accounts_customeruser_change", args=[customer_user.pk])
+    yield Probe("post", route.url(), 302, location=location)
+
+
+ADD = {"sku": SKU, "quantity": "1", "unit": "item"}
+NEW_ADDRESS = {"street": "1 Sweep Road", "city": "Springfield", "country": "US"}
+INVITE = {"email": "swept@example.org", "first_name": "Swept", "last_name": "Person"}
+LINES_EDIT = (R.SHOPPING_LISTS, A_.EDIT)
+
+STOREFRONT: dict[str, Entry] = {
+    # The catalog and the pages open to everyone.
+    "storefront:home": everyone(),
+    "storefront:category": everyone(slug=lambda world: world.category_slug),
+    "storefront:product": everyone(sku=SKU),
+    "storefront:search": everyone(data={"q": SKU}),
+    "storefront:login": everyone(),
+    "storefront:logout": everyone("post", 302, location="storefront:home"),
+    "set_language": everyone("post", 302, data={"language": "en", "next": "/"}),
+    "storefront:coming_soon": everyone(status=302, location="storefront:home"),
+    "storefront:register": everyone(),
+    "storefront:registration_received": everyone(),
+    "storefront:password_reset": everyone(),
+    "storefront:password_reset_done": everyone(),
+    "storefront:password_reset_confirm": everyone(uidb64="MQ", token="not-a-valid-token"),
+    "storefront:password_reset_complete": everyone(),
+    "storefront:accept_invitation": everyone(token=lambda world: world.invitation_token),
+    # Buying.
+    "storefront:cart": customers("get", 200, check=storefront_cart),
+    "storefront:cart_add": customers("post", 302, data=ADD, check=cart_holds("3")),
+    "storefront:cart_line_quantity": per_record(
+        "lines",
+        *LINES_EDIT,
+        "post",
+        302,
+        "line_id",
+        data={"quantity": "7"},
+        location="storefront:cart",
+        check=line_quantity("7"),
+        check_refused=line_quantity("2"),
+    ),
+    "storefront:cart_line_remove": per_record(
+        "lines",
+        *LINES_EDIT,
+        "post",
+        302,
+        "line_id",
+        location="storefront:cart",
+        check=gone(ShoppingListLine),
+        check_refused=still_there(ShoppingListLine),
+    ),
+    "storefront:shopping_list": per_record(
+        "shopping lists",
+        R.SHOPPING_LISTS,
+        A_.VIEW,
+        "get",
+        200,
+        "shopping_list_id",
+        check=storefront_shopping_list,
+    ),
+    "storefront:checkout": customers(
+        "get",
+        200,
+        check=lists(
+            "addresses",
+            R.ADDRESSES,
+            A_.VIEW,
+            lambda response: (
+                response.context["form"]
+                .fields["shipping_address"]
+                .queryset.values_list("pk", flat=True)
+            ),
+        ),
+    ),
+    "storefront:checkout_review": customers(
+        "get", 200, arrange=choose_addresses, check=review_shows_own_address
+    ),
+    "storefront:orders": customers(
+        "get",
+        200,
+        check=lists(
+            "orders",
+            R.ORDERS,
+            A_.VIEW,
+            lambda response: [order.number for order in response.context["page"]],
+        ),
+    ),
+    "storefront:order": per_record(
+        "sampled orders", R.ORDERS, A_.VIEW, "get", 200, "number", check=shows("order", "number")
+    ),
+    "storefront:order_confirmation": per_record(
+        "sampled orders", R.ORDERS, A_.VIEW, "get", 200, "number", check=shows("order", "number")
+    ),
+    "storefront:reorder": per_record(
+        "sampled orders",
+        R.ORDERS,
+        A_.REORDER,
+        "post",
+        302,
+        "number",
+        location="storefront:cart",
+        check=cart_holds("3"),
+        check_refused=cart_holds("2"),
+    ),
+    # Sales reps.
+    "storefront:shop_as": shop_as("get", 200),
+    "storefront:shop_as_stop": stop_shopping_as,
+    # My account: profile, password, tokens.
+    "storefront:account": customers("get", 200),
+    "storefront:password_change": customers("get", 200),
+    "storefront:account_tokens": customers("get", 200, check=tokens_page),
+    "storefront:account_token_revoke": per_record(
+        "tokens",
+        USERS,
+        A_.VIEW,
+        "post",
+        token_status(302),
+        "prefix",
+        location="storefront:account_tokens",
+        check=revoked(True),
+        check_refused=revoked(False),
+    ),
+    # Invitations.
+    "storefront:invitations": customers(
+        "get",
+        invites(200),
+        check=lists(
+            "invitations",
+            USERS,
+            A_.CREATE,
+            lambda response: [invitation.pk for invitation, _ in response.context["invitations"]],
+        ),
+    ),
+    "storefront:invite_user": customers("get", invites(200)),
+    "storefront:invitation_resend": per_record(
+        "invitations",
+        USERS,
+        A_.CREATE,
+        "post",
+        302,
+        "invitation_id",
+        denied=lacks(USERS, A_.CREATE, AccessLevel.DEPARTMENT),
+        location="storefront:invitations",
+    ),
+    "storefront:invitation_revoke": per_record(
+        "invitations",
+        USERS,
+        A_.CREATE,
+        "post",
+        302,
+        "invitation_id",
+        denied=lacks(USERS, A_.CREATE, AccessLevel.DEPARTMENT),
+        location="storefront:invitations",
+        check=invitation_revoked(True),
+        check_refused=invitation_revoked(False),
+    ),
+    # Company administration.
+    "storefront:company_users": customers(
+        "get",
+        200,
+        check=lists(
+            "customer users",
+            USERS,
+            A_.VIEW,
+            lambda response: [member.pk for member in response.context["page"]],
+        ),
+    ),
+    "storefront:company_user": per_record(
+        "customer users",
+        USERS,
+        A_.VIEW,
+        "get",
+        200,
+        "customer_user_id",
+        denied=lacks(USERS, A_.VIEW),
+    ),
+    "storefront:company_user_disable": per_record(
+        "customer users",
+        USERS,
+        MANAGE,
+        "post",
+        302,
+        "customer_user_id",
+        denied=lacks(USERS, MANAGE),
+        found_first=A_.VIEW,
+        location="storefront:company_users",
+        check=disabled_unless_refused,
+        check_refused=user_active(),
+    ),
+    "storefront:company_user_enable": per_record(
+        "customer users",
+        USERS,
+        MANAGE,
+        "post",
+        302,
+        "customer_user_id",
+        denied=lacks(USERS, MANAGE),
+        found_first=A_.VIEW,
+        location="storefront:company_users",
+        check=user_active(True),
+        check_refused=user_active(),
+    ),
+    "storefront:company_roles": customers(
+        "get",
+        grants_at_least(USERS, MANAGE, AccessLevel.OWN, 200),
+        check=lists(
+            "roles", USERS, MANAGE, lambda response: [r.pk for r in response.context["roles"]]
+        ),
+    ),
+    "storefront:company_role_create": customers(
+        "get", grants_at_least(USERS, MANAGE, COMPANY_WIDE, 200)
+    ),
+    "storefront:company_role": per_record(
+        "roles", USERS, MANAGE, "get", 200, "role_id", denied=lacks(USERS, MANAGE)
+    ),
+    "storefront:company_role_delete": per_record(
+        "roles",
+        USERS,
+        MANAGE,
+        "post",
+        302,
+        "role_id",
+        denied=lacks(USERS, MANAGE, COMPANY_WIDE),
+        # Every role in reach is predefined or held by someone: the deletion is refused.
+        location=role_location,
+        check=still_there(CustomerRole),
+        check_refused=still_there(CustomerRole),
+    ),
+    "storefront:company_departments": customers(
+        "get",
+        200,
+        check=lists(
+            "departments",
+            USERS,
+            A_.VIEW,
+            lambda response: [department.pk for department, _ in response.context["tree"]],
+        ),
+    ),
+    "storefront:company_department": per_record(
+        "departments", USERS, MANAGE, "get", 200, "department_id", denied=lacks(USERS, MANAGE)
+    ),
+    "storefront:company_department_delete": per_record(
+        "departments",
+        USERS,
+        MANAGE,
+        "post",
+        302,
+        "department_id",
+        denied=lacks(USERS, MANAGE),
+        # Both departments have users or departments under them: the deletion is refused.
+        location=department_location,
+        check=still_there(Department),
+        check_refused=still_there(Department),
+    ),
+    "storefront:company_addresses": customers(
+        "get",
+        200,
+        check=lists(
+            "addresses",
+            R.ADDRESSES,
+            A_.VIEW,
+            lambda response: [address.pk for address in response.context["page"]],
+        ),
+    ),
+    "storefront:company_address_create": customers(
+        "get", grants_at_least(R.ADDRESSES, A_.CREATE, AccessLevel.OWN, 200)
+    ),
+    "storefront:company_address": per_record(
+        "addresses",
+        R.ADDRESSES,
+        A_.EDIT,
+        "get",
+        200,
+        "address_id",
+        denied=lacks(R.ADDRESSES, A_.EDIT),
+    ),
+    "storefront:company_address_delete": per_record(
+        "addresses",
+        R.ADDRESSES,
+        A_.DELETE,
+        "post",
+        302,
+        "address_id",
+        denied=lacks(R.ADDRESSES, A_.DELETE),
+        location="storefront:company_addresses",
+        check=gone(Address),
+        check_refused=still_there(Address),
+    ),
+    "storefront:company_audit_log": customers(
+        "get",
+        grants_at_least(R.AUDIT_LOG, A_.VIEW, AccessLevel.OWN, 200),
+        check=lists(
+            "audit entries",
+            R.AUDIT_LOG,
+            A_.VIEW,
+            lambda response: [entry.pk for entry in response.context["page"]],
+        ),
+    ),
+}
+
+PAGE = {"page_size": 100}
+
+
+def items(response) -> list:
+    return response.json()["items"]
+
+
+API: dict[str, Entry] = {
+    # The catalog.
+    "GET /api/v1/categories": everyone(),
+    "GET /api/v1/products": everyone(data={"q": SKU}),
+    "GET /api/v1/products/{sku}": everyone(sku=SKU),
+    # Buying.
+    "GET /api/v1/me": customers("get", 200, check=api_me),
+    "GET /api/v1/addresses": customers(
+        "get",
+        200,
+        check=lists("addresses", R.ADDRESSES, A_.VIEW, lambda r: [a["id"] for a in r.json()]),
+    ),
+    "GET /api/v1/cart": customers("get", 200, check=api_cart),
+    "POST /api/v1/cart/lines": customers(
+        "post", 201, data={"sku": SKU, "quantity": 1}, check=cart_holds("3")
+    ),
+    "PATCH /api/v1/cart/lines/{line_id}": per_record(
+        "lines",
+        *LINES_EDIT,
+        "patch",
+        200,
+        "line_id",
+        data={"quantity": "7"},
+        check=line_quantity("7"),
+        check_refused=line_quantity("2"),
+    ),
+    "DELETE /api/v1/cart/lines/{line_id}": per_record(
+        "lines",
+        *LINES_EDIT,
+        "delete",
+        204,
+        "line_id",
+        check=gone(ShoppingListLine),
+        check_refused=still_there(ShoppingListLine),
+    ),
+    "GET /api/v1/shopping-lists/{shopping_list_id}": per_record(
+        "shopping lists",
+        R.SHOPPING_LISTS,
+        A_.VIEW,
+        "get",
+        200,
+        "shopping_list_id",
+        check=api_shows("id"),
+    ),
+    "POST /api/v1/orders": per_record(
+        "addresses",
+        R.ADDRESSES,
+        A_.VIEW,
+        "post",
+        201,
+        None,
+        data=lambda record: {"billing_address_id": record.key, "shipping_address_id": record.key},
+        arrange=add_to_own_cart,
+        check=order_placed_for_own_company,
+    ),
+    "GET /api/v1/orders": customers(
+        "get",
+        200,
+        data=PAGE,
+        check=lists("orders", R.ORDERS, A_.VIEW, lambda r: [o["number"] for o in items(r)]),
+    ),
+    "GET /api/v1/orders/{number}": per_record(
+        "sampled orders", R.ORDERS, A_.VIEW, "get", 200, "number", check=api_shows("number")
+    ),
+    "POST /api/v1/orders/{number}/reorder": per_record(
+        "sampled orders",
+        R.ORDERS,
+        A_.REORDER,
+        "post",
+        200,
+        "number",
+        check=cart_holds("3"),
+        check_refused=cart_holds("2"),
+    ),
+    # Company users.
+    "GET /api/v1/company/users": customers(
+        "get",
+        200,
+        data=PAGE,
+        check=lists("customer users", USERS, A_.VIEW, lambda r: [u["id"] for u in items(r)]),
+    ),
+    "GET /api/v1/company/users/{customer_user_id}": per_record(
+        "customer users",
+        USERS,
+        A_.VIEW,
+        "get",
+        200,
+        "customer_user_id",
+        denied=lacks(USERS, A_.VIEW),
+        check=api_shows("id"),
+    ),
+    "PATCH /api/v1/company/users/{customer_user_id}": per_record(
+        "customer users",
+        USERS,
+        A_.EDIT,
+        "patch",
+        200,
+        "customer_user_id",
+        denied=lacks(USERS, A_.EDIT),
+        data={"first_name": "Swept"},
+        check=first_name_is("Swept"),
+        check_refused=first_name_is(None),
+    ),
+    "POST /api/v1/company/users/{customer_user_id}/disable": per_record(
+        "customer users",
+        USERS,
+        MANAGE,
+        "post",
+        disable_status(200),
+        "customer_user_id",
+        denied=lacks(USERS, MANAGE),
+        check=disabled_unless_refused,
+        check_refused=user_active(),
+    ),
+    "POST /api/v1/company/users/{customer_user_id}/enable": per_record(
+        "customer users",
+        USERS,
+        MANAGE,
+        "post",
+        200,
+        "customer_user_id",
+        denied=lacks(USERS, MANAGE),
+        check=user_active(True),
+        check_refused=user_active(),
+    ),
+    # Roles.
+    "GET /api/v1/company/roles": customers(
+        "get",
+        grants_at_least(USERS, MANAGE, AccessLevel.OWN, 200),
+        check=lists("roles", USERS, MANAGE, lambda r: [role["id"] for role in r.json()]),
+    ),
+    "GET /api/v1/company/roles/{role_id}": per_record(
+        "roles", USERS, MANAGE, "get", 200, "role_id", denied=lacks(USERS, MANAGE)
+    ),
+    "POST /api/v1/company/roles": customers(
+        "post",
+        grants_at_least(USERS, MANAGE, COMPANY_WIDE, 201),
+        data={"name": "Swept role", "grants": []},
+    ),
+    "PATCH /api/v1/company/roles/{role_id}": per_record(
+        "roles",
+        USERS,
+        MANAGE,
+        "patch",
+        # The predefined roles cannot be changed.
+        lambda visitor, record: 400 if record.company is None else 200,
+        "role_id",
+        denied=lacks(USERS, MANAGE, COMPANY_WIDE),
+        data={"name": "Swept role"},
+    ),
+    "DELETE /api/v1/company/roles/{role_id}": per_record(
+        "roles",
+        USERS,
+        MANAGE,
+        "delete",
+        # Predefined roles stay; the custom ones are held by users.
+        lambda visitor, record: 400 if record.company is None else 409,
+        "role_id",
+        denied=lacks(USERS, MANAGE, COMPANY_WIDE),
+        check_refused=still_there(CustomerRole),
+    ),
+    # Departments.
+    "GET /api/v1/company/departments": customers(
+        "get",
+        200,
+        check=lists("departments", USERS, A_.VIEW, lambda r: [d["id"] for d in r.json()]),
+    ),
+    "GET /api/v1/company/departments/{department_id}": per_record(
+        "departments",
+        USERS,
+        A_.VIEW,
+        "get",
+        200,
+        "department_id",
+        denied=lacks(USERS, A_.VIEW),
+        check=api_shows("id"),
+    ),
+    "POST /api/v1/company/departments": customers(
+        "post", grants_at_least(USERS, MANAGE, COMPANY_WIDE, 201), data={"name": "Swept"}
+    ),
+    "PATCH /api/v1/company/departments/{department_id}": per_record(
+        "departments",
+        USERS,
+        MANAGE,
+        "patch",
+        200,
+        "department_id",
+        denied=lacks(USERS, MANAGE),
+        data={"name": "Swept"},
+    ),
+    "DELETE /api/v1/company/departments/{department_id}": per_record(
+        "departments",
+        USERS,
+        MANAGE,
+        "delete",
+        # Both departments have users or departments under them.
+        409,
+        "department_id",
+        denied=lacks(USERS, MANAGE),
+        check_refused=still_there(Department),
+    ),
+    # Address book.
+    "POST /api/v1/company/addresses": customers(
+        "post", grants_at_least(R.ADDRESSES, A_.CREATE, AccessLevel.OWN, 201), data=NEW_ADDRESS
+    ),
+    "PATCH /api/v1/company/addresses/{address_id}": per_record(
+        "addresses",
+        R.ADDRESSES,
+        A_.EDIT,
+        "patch",
+        200,
+        "address_id",
+        denied=lacks(R.ADDRESSES, A_.EDIT),
+        data={"label": "Swept"},
+    ),
+    "DELETE /api/v1/company/addresses/{address_id}": per_record(
+        "addresses",
+        R.ADDRESSES,
+        A_.DELETE,
+        "delete",
+        204,
+        "address_id",
+        denied=lacks(R.ADDRESSES, A_.DELETE),
+        check=gone(Address),
+        check_refused=still_there(Address),
+    ),
+    # Audit log.
+    "GET /api/v1/company/audit-log": customers(
+        "get",
+        grants_at_least(R.AUDIT_LOG, A_.VIEW, AccessLevel.OWN, 200),
+        data=PAGE,
+        check=lists("audit entries", R.AUDIT_LOG, A_.VIEW, lambda r: [e["id"] for e in items(r)]),
+    ),
+    # Tokens.
+    "GET /api/v1/tokens": customers(
+        "get",
+        200,
+        check=lists("tokens", USERS, A_.VIEW, lambda r: [t["prefix"] for t in r.json()]),
+    ),
+    "POST /api/v1/tokens": customers("post", 201, data={"name": "swept"}),
+    "DELETE /api/v1/tokens/{prefix}": per_record(
+        "tokens",
+        USERS,
+        A_.VIEW,
+        "delete",
+        token_status(200),
+        "prefix",
+        check=revoked(True),
+        check_refused=revoked(False),
+    ),
+    # Invitations.
+    "GET /api/v1/company/invitations": customers(
+        "get",
+        grants_at_least(USERS, A_.CREATE, AccessLevel.OWN, 200),
+        check=lists("invitations", USERS, A_.CREATE, lambda r: [i["id"] for i in r.json()]),
+    ),
+    "POST /api/v1/company/invitations": customers("post", invites(201), data=INVITE),
+    "DELETE /api/v1/company/invitations/{invitation_id}": per_record(
+        "invitations",
+        USERS,
+        A_.CREATE,
+        "delete",
+        200,
+        "invitation_id",
+        denied=lacks(USERS, A_.CREATE),
+        check=invitation_revoked(True),
+        check_refused=invitation_revoked(False),
+    ),
+    "POST /api/v1/company/invitations/{invitation_id}/resend": per_record(
+        "invitations",
+        USERS,
+        A_.CREATE,
+        "post",
+        201,
+        "invitation_id",
+        denied=lacks(USERS, A_.CREATE),
+    ),
+}
+
+
+def uncovered(routes: list[Route]) -> tuple[list[str], list[str]]:
+    """Routes without an entry in the tables, and entries naming no route."""
+    keys = {route.key for route in routes}
+    entries = set(STOREFRONT) | set(API)
+    return sorted(keys - entries), sorted(entries - keys)
+
+
+@pytest.fixture
+def world(oro_dir, settings) -> World:
+    settings.COMPTOIR_PAGE_SIZE = 100
+    return build_world(oro_dir)
+
+
+def test_every_route_has_an_expectation_in_the_sweep(db):
+    missing, stale = uncovered(storefront_routes() + api_routes())
+
+    assert missing == [], "routes the sweep does not visit: add them to STOREFRONT or API"
+    assert stale == [], "entries of the sweep that name no route"
+
+
+def test_every_route_answers_each_visitor_with_exactly_what_its_roles_reach(world):
+    routes = storefront_routes() + api_routes()
+    assert uncovered(routes) == ([], [])
+
+    problems, visits = sweep(world, routes, {False: STOREFRONT, True: API})
+
+    assert problems == [], f"{len(problems)} wrong answers:\n" + "\n".join(problems)
+    assert visits > 2000
+
+
+def test_orders_follow_the_company_tree(world):
+    seen = {}
+    for visitor in world.visitors:
+        if visitor.token is None:
+            continue
+        response = visitor.client().get(
+            "/api/v1/orders", PAGE, headers={"Authorization": f"Bearer {visitor.token}"}
+        )
+        seen[visitor.name] = sorted({order["placed_by"] for order in items(response)})
+
+    assert seen == {
+        "Company A administrator": sorted([AMANDA, BRANDA, LOIS, LONNIE, JAMES, SAM, RUTH, BRENT]),
+        "East buyer at the department level": sorted([LONNIE, JAMES, SAM]),
+        "East buyer at the own level": [JAMES],
+        "West buyer": [BRENT],
+        "Wholesaler B administrator": sorted([NANCY, MARLENE]),
+        "Wholesaler B buyer": [MARLENE],
+    }
