@@ -1,7 +1,5 @@
 """Company administration services: users, roles, departments, address book, audit log."""
 
-from dataclasses import dataclass
-
 import pytest
 from django.contrib.auth import authenticate
 from django.test import Client
@@ -21,40 +19,14 @@ from comptoir.accounts.models import (
 from comptoir.accounts.tokens import authenticate_token, create_token
 from comptoir.core.errors import DomainError, NotFound, PermissionDenied
 from tests import factories
+from tests.company_tree import Tree, make_tree
 
 pytestmark = pytest.mark.django_db
 
 
-@dataclass
-class Tree:
-    """Acme with its subsidiary Acme East, and Globex beside them; an administrator and a buyer
-    in each."""
-
-    acme: Company
-    east: Company
-    globex: Company
-    acme_admin: CustomerUser
-    acme_buyer: CustomerUser
-    east_admin: CustomerUser
-    east_buyer: CustomerUser
-    globex_admin: CustomerUser
-
-
 @pytest.fixture
 def tree() -> Tree:
-    acme = factories.company("Acme")
-    east = factories.company("Acme East", parent=acme)
-    globex = factories.company("Globex")
-    return Tree(
-        acme=acme,
-        east=east,
-        globex=globex,
-        acme_admin=factories.customer_user(acme, "admin@acme.example", role="administrator"),
-        acme_buyer=factories.customer_user(acme, "buyer@acme.example"),
-        east_admin=factories.customer_user(east, "admin@east.example", role="administrator"),
-        east_buyer=factories.customer_user(east, "buyer@east.example"),
-        globex_admin=factories.customer_user(globex, "admin@globex.example", role="administrator"),
-    )
+    return make_tree()
 
 
 def entries(**filters) -> list[tuple]:

@@ -1,7 +1,5 @@
 """The storefront's company section: users, roles, departments, address book and audit log."""
 
-from dataclasses import dataclass
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -10,7 +8,6 @@ from comptoir.accounts.administration import departments, roles, users
 from comptoir.accounts.models import (
     Address,
     AuditEntry,
-    Company,
     CustomerRole,
     CustomerUser,
     Department,
@@ -23,38 +20,14 @@ from tests.accounts.oro_company import (
     EAST_COLLEAGUE,
     set_up_demo_companies,
 )
+from tests.company_tree import Tree, make_tree
 
 pytestmark = pytest.mark.django_db
 
 
-@dataclass
-class Tree:
-    acme: Company
-    east: Company
-    globex: Company
-    acme_admin: CustomerUser
-    acme_buyer: CustomerUser
-    east_admin: CustomerUser
-    east_buyer: CustomerUser
-    globex_admin: CustomerUser
-
-
 @pytest.fixture
 def tree() -> Tree:
-    """Acme with its subsidiary Acme East, and Globex beside them."""
-    acme = factories.company("Acme")
-    east = factories.company("Acme East", parent=acme)
-    globex = factories.company("Globex")
-    return Tree(
-        acme=acme,
-        east=east,
-        globex=globex,
-        acme_admin=factories.customer_user(acme, "admin@acme.example", role="administrator"),
-        acme_buyer=factories.customer_user(acme, "buyer@acme.example"),
-        east_admin=factories.customer_user(east, "admin@east.example", role="administrator"),
-        east_buyer=factories.customer_user(east, "buyer@east.example"),
-        globex_admin=factories.customer_user(globex, "admin@globex.example", role="administrator"),
-    )
+    return make_tree()
 
 
 def logged_in(customer_user: CustomerUser) -> Client:

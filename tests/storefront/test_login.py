@@ -39,3 +39,9 @@ def test_logout_is_a_post(client):
 
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_login_page_offers_to_ask_for_an_account(client):
+    response = client.get(reverse("storefront:login"))
+
+    assert f'href="{reverse("storefront:register")}"' in response.text
