@@ -13,6 +13,7 @@ from comptoir.accounts.models import (
     AccessMode,
     Address,
     ApiToken,
+    AuditEntry,
     Company,
     CustomerGroup,
     CustomerRole,
@@ -134,7 +135,15 @@ def test_staff_opens_a_record_of_every_registered_model(staff_client, shop, mode
     assert response.status_code == 200
 
 
-MADE_ELSEWHERE = [ApiToken, Event, Order, RegistrationRequest, ShoppingList, StorefrontAccess]
+MADE_ELSEWHERE = [
+    ApiToken,
+    AuditEntry,
+    Event,
+    Order,
+    RegistrationRequest,
+    ShoppingList,
+    StorefrontAccess,
+]
 ADDABLE = [model for model in REGISTERED if model not in MADE_ELSEWHERE]
 
 

@@ -107,6 +107,7 @@ def test_sales_reps_group_may_only_view_customer_pages():
 
     assert codenames == [
         "view_address",
+        "view_auditentry",
         "view_company",
         "view_customeruser",
         "view_order",
@@ -396,3 +397,19 @@ def test_a_rep_shopping_as_a_user_cannot_make_it_an_api_token(rep_client, shop):
     assert response.status_code == 200
     assert "cannot make API tokens for it" in response.text
     assert not ApiToken.objects.filter(customer_user=shop["acme_buyer"]).exists()
+
+
+def test_rep_reads_the_audit_log_of_its_companies_only(rep_client, shop):
+    shop_as(rep_client, shop["acme_buyer"])
+    rep_client.post(reverse("storefront:shop_as_stop"))
+    AuditEntry.objects.create(
+        company=shop["globex"], action="address.created", object_type="address", object_id="1"
+    )
+
+    response = rep_client.get(reverse("admin:accounts_auditentry_changelist"))
+
+    assert response.status_code == 200
+    assert [entry.action for entry in response.context["cl"].result_list] == [
+        "sales_rep.shopping_stopped",
+        "sales_rep.shopping_started",
+    ]

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 # Registers the storefront access page and the registration requests.
-from comptoir.accounts import access_admin  # noqa: F401
+from comptoir.accounts import access_admin, audit_admin  # noqa: F401
 from comptoir.accounts.models import (
     Address,
     ApiToken,

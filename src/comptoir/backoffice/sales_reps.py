@@ -25,6 +25,7 @@ SALES_REPS_GROUP = "Sales reps"
 SALES_REP_VIEWABLE = (
     ("accounts", "company"),
     ("accounts", "address"),
+    ("accounts", "auditentry"),
     ("accounts", "customeruser"),
     ("accounts", "salesrepassignment"),
     ("ordering", "order"),
