@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from comptoir.core.errors import InvalidQuantity
-from comptoir.core.money import minor_units, round_money
+from comptoir.core.errors import DomainError, InvalidQuantity
+from comptoir.core.money import checked_currency, minor_units, round_money
 from comptoir.core.quantities import check_quantity, parse_quantity
 
 
@@ -78,3 +78,24 @@ def test_a_quantity_of_thousands_of_digits_is_too_large_in_a_short_message():
     assert error.value.message == (
         f"Quantity {'9' * 59}… is too large: order less than 1000000000"
     )
+
+
+def test_currency_codes_are_checked_against_iso_4217():
+    assert checked_currency(" eur ") == "EUR"
+    with pytest.raises(DomainError) as unknown:
+        checked_currency("ZZZ")
+    with pytest.raises(DomainError) as malformed:
+        checked_currency("US$")
+
+    assert (unknown.value.code, unknown.value.message) == (
+        "currency_unknown",
+        "'ZZZ' is not an ISO 4217 currency code",
+    )
+    assert (
+        malformed.value.message == "'US$' is not a currency code: write three letters, as in USD"
+    )
+
+
+def test_funds_codes_keep_their_four_decimals():
+    assert round_money(Decimal("1.23456"), "CLF") == Decimal("1.2346")
+    assert minor_units("UYW") == 4

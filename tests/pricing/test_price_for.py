@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from comptoir.accounts.models import CustomerGroup
+from comptoir.pricing.models import PriceList
 from comptoir.pricing.queries import price_for, price_list_chain, tiers_for
 from tests import factories
 
@@ -158,3 +160,12 @@ def test_chain_is_read_in_one_query_however_many_lists_it_holds(django_assert_nu
         chain = price_list_chain(company)
 
     assert [entry.level for entry in chain] == ["company"] * 3 + ["group"] * 3 + ["website"] * 3
+
+
+def test_price_list_with_an_unknown_currency_is_refused_by_the_form_validation():
+    price_list = PriceList(name="Odd", currency="ZZZ")
+
+    with pytest.raises(ValidationError) as error:
+        price_list.full_clean()
+
+    assert error.value.message_dict == {"currency": ["'ZZZ' is not an ISO 4217 currency code"]}

@@ -9,9 +9,12 @@ assignment with the lowest sort order has the highest priority, as in OroCommerc
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from comptoir.core.errors import DomainError
+from comptoir.core.money import checked_currency
 from comptoir.core.quantities import plain
 
 
@@ -19,9 +22,19 @@ def default_currency() -> str:
     return settings.COMPTOIR_DEFAULT_CURRENCY
 
 
+def validate_currency(value: str) -> None:
+    """Form validation of an ISO 4217 code, with the message of ``checked_currency``."""
+    try:
+        checked_currency(value)
+    except DomainError as error:
+        raise ValidationError(error.message, code=error.code) from None
+
+
 class PriceList(models.Model):
     name = models.CharField(max_length=100, unique=True)
-    currency = models.CharField(max_length=3, default=default_currency)
+    currency = models.CharField(
+        max_length=3, default=default_currency, validators=[validate_currency]
+    )
     is_active = models.BooleanField("active", default=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from comptoir.accounts.models import Company, CustomerGroup
 from comptoir.catalog.models import Product, Unit
 from comptoir.core.errors import DomainError
+from comptoir.core.money import checked_currency
 from comptoir.core.records import (
     CREATED,
     UNCHANGED,
@@ -46,12 +47,7 @@ def upsert_price_list(
     name = name.strip()
     if not name:
         raise DomainError("A price list needs a name", code="price_list_name_missing")
-    currency = (currency or settings.COMPTOIR_DEFAULT_CURRENCY).strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise DomainError(
-            f"'{currency}' is not a currency code: write three letters, as in USD",
-            code="currency_invalid",
-        )
+    currency = checked_currency(currency or settings.COMPTOIR_DEFAULT_CURRENCY)
     with transaction.atomic():
         return upsert(
             PriceList,
