@@ -8,7 +8,6 @@ and addresses answer 404 exactly as missing ones do.
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -34,7 +33,7 @@ from comptoir.ordering.services import (
     remove_line,
     reorder,
 )
-from comptoir.pricing.queries import price_list_chain
+from comptoir.pricing.queries import chain_currency, price_list_chain
 
 router = Router()
 
@@ -159,9 +158,7 @@ def get_cart(request: HttpRequest):
     customer_user = acting_customer_user(request)
     shopping_list = current_shopping_list_for(customer_user)
     if shopping_list is None:
-        chain = price_list_chain(customer_user.company)
-        currency = chain[0].currency if chain else settings.COMPTOIR_DEFAULT_CURRENCY
-        return empty_cart_out(currency)
+        return empty_cart_out(chain_currency(price_list_chain(customer_user.company)))
     return cart_out(priced_shopping_list(shopping_list))
 
 

@@ -12,7 +12,13 @@ from comptoir.catalog.models import ProductUnit
 from comptoir.core.money import round_money
 from comptoir.core.quantities import written
 from comptoir.ordering.models import Order, ShoppingList, ShoppingListLine
-from comptoir.pricing.queries import ResolvedPrice, price_list_chain, resolve, tiers_for
+from comptoir.pricing.queries import (
+    ResolvedPrice,
+    chain_currency,
+    price_list_chain,
+    resolve,
+    tiers_for,
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ def priced_shopping_list(shopping_list: ShoppingList) -> PricedShoppingList:
     )
     chain = price_list_chain(company)
     tiers = tiers_for(company, [line.product for line in lines], chain=chain)
-    currency = chain[0].currency if chain else ""
+    currency = chain_currency(chain)
     priced = []
     for line in lines:
         problem = line_problem(line)

@@ -117,8 +117,13 @@ def price_list_chain(company: Company | None) -> tuple[ChainEntry, ...]:
                 merge_allowed=assignment.merge_allowed,
             )
         )
-    currency = chain[0].currency if chain else settings.COMPTOIR_DEFAULT_CURRENCY
+    currency = chain_currency(chain)
     return tuple(entry for entry in chain if entry.currency == currency)
+
+
+def chain_currency(chain: tuple[ChainEntry, ...] | list[ChainEntry]) -> str:
+    """The currency a buyer with ``chain`` is priced in: its first list's, else the website's."""
+    return chain[0].currency if chain else settings.COMPTOIR_DEFAULT_CURRENCY
 
 
 _LEVELS = ("company", "group", "website")
