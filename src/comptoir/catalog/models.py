@@ -94,6 +94,14 @@ class Product(models.Model):
     brand = models.ForeignKey(
         Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
     )
+    weight_kg = models.DecimalField(
+        "weight (kg)",
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="The shipping weight of one primary unit; price rules may read it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
