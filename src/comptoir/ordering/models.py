@@ -122,8 +122,27 @@ class Order(models.Model):
     )
     source = models.CharField(max_length=20, choices=OrderSource, default=OrderSource.STOREFRONT)
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(max_digits=19, decimal_places=4)
-    total = models.DecimalField(max_digits=19, decimal_places=4)
+    subtotal = models.DecimalField(
+        max_digits=19, decimal_places=4, help_text="The lines at their resolved prices."
+    )
+    discount_total = models.DecimalField(
+        max_digits=19,
+        decimal_places=4,
+        default=Decimal(0),
+        help_text="Promotions, on lines and order.",
+    )
+    shipping_total = models.DecimalField(
+        max_digits=19,
+        decimal_places=4,
+        default=Decimal(0),
+        help_text="Shipping after its discounts.",
+    )
+    tax_total = models.DecimalField(max_digits=19, decimal_places=4, default=Decimal(0))
+    total = models.DecimalField(
+        max_digits=19,
+        decimal_places=4,
+        help_text="Subtotal less discounts, plus shipping and tax: what the customer pays.",
+    )
     po_number = models.CharField("PO number", max_length=64, blank=True)
     customer_notes = models.TextField(blank=True)
     payment_term = models.CharField(
@@ -167,7 +186,13 @@ class OrderLine(models.Model):
     unit_code = models.CharField(max_length=20)
     quantity = models.DecimalField(max_digits=14, decimal_places=3)
     unit_price = models.DecimalField(max_digits=19, decimal_places=4)
-    row_total = models.DecimalField(max_digits=19, decimal_places=4)
+    row_total = models.DecimalField(
+        max_digits=19, decimal_places=4, help_text="Quantity times unit price, before discounts."
+    )
+    discount_total = models.DecimalField(
+        max_digits=19, decimal_places=4, default=Decimal(0), help_text="Line promotions."
+    )
+    tax_total = models.DecimalField(max_digits=19, decimal_places=4, default=Decimal(0))
     price_list_name = models.CharField(max_length=100, blank=True)
     tier_quantity = models.DecimalField(
         max_digits=14, decimal_places=3, null=True, blank=True, default=Decimal(1)
