@@ -5,9 +5,11 @@ Every value has a working default for a laptop; production sets ``COMPTOIR_SECRE
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -51,6 +53,8 @@ INSTALLED_APPS = [
     "comptoir.catalog",
     "comptoir.pricing",
     "comptoir.ordering",
+    "comptoir.promotions",
+    "comptoir.taxes",
     "comptoir.integration",
     "comptoir.search",
     "comptoir.storefront",
@@ -177,8 +181,22 @@ COMPTOIR_GUEST_PRICES = env_bool("COMPTOIR_GUEST_PRICES", False)
 COMPTOIR_PAGE_SIZE = int(os.environ.get("COMPTOIR_PAGE_SIZE", "24"))
 # The currency of the default website, used for guests and new price lists.
 COMPTOIR_DEFAULT_CURRENCY = os.environ.get("COMPTOIR_DEFAULT_CURRENCY", "USD")
+# How a buyer's chain of price lists gives one price: "merge_by_priority" (the first list of
+# the chain that prices a tier wins) or "minimal_price" (the lowest price of the chain wins).
+COMPTOIR_PRICE_STRATEGY = os.environ.get("COMPTOIR_PRICE_STRATEGY", "merge_by_priority")
+if COMPTOIR_PRICE_STRATEGY not in ("merge_by_priority", "minimal_price"):
+    raise ImproperlyConfigured(
+        f"COMPTOIR_PRICE_STRATEGY is {COMPTOIR_PRICE_STRATEGY!r}: set it to "
+        "merge_by_priority or minimal_price"
+    )
 # Prefix of order numbers placed in Comptoir; imported orders keep their own numbers.
 COMPTOIR_ORDER_NUMBER_PREFIX = os.environ.get("COMPTOIR_ORDER_NUMBER_PREFIX", "CO")
+# One shipping charge per order, in the order's currency; free-shipping promotions take it off.
+COMPTOIR_SHIPPING_FLAT_RATE = Decimal(os.environ.get("COMPTOIR_SHIPPING_FLAT_RATE", "0"))
+# Taxes: the seller's country (ISO 3166-1), which decides EU reverse charge, and the rounding of
+# tax, "line" (each line's tax rounded, then added) or "total" (rounded once per rate).
+COMPTOIR_SELLER_COUNTRY = os.environ.get("COMPTOIR_SELLER_COUNTRY", "FR").strip().upper()
+COMPTOIR_TAX_ROUNDING = os.environ.get("COMPTOIR_TAX_ROUNDING", "line").strip().lower()
 # Account security: how long an invitation link works, and the throttling of failed logins
 # (an account is locked by its tenth failure in a row; an address by failures beyond the limit).
 COMPTOIR_INVITATION_DAYS = int(os.environ.get("COMPTOIR_INVITATION_DAYS", "7"))

@@ -386,6 +386,17 @@ class _Parser:
             )
         return node
 
+    def condition(self) -> _Node:
+        node = self.expression()
+        if not self.at("end"):
+            raise FormulaError(self.peek().position, f"unexpected {self.describe()}")
+        if not node.gives_condition:
+            raise FormulaError(
+                1, "the condition gives a number, not true or false; compare it, as in "
+                "product.weight_kg > 10"
+            )
+        return node
+
     def expression(self) -> _Node:
         self.descend()
         node = self.disjunction()
@@ -599,20 +610,32 @@ class Formula:
     _tree: _Node = field(repr=False)
 
     def evaluate(self, values: FormulaValues) -> Decimal:
-        """The formula's result over ``values``, computed in ``FORMULA_CONTEXT``."""
+        """The formula's result over ``values``, computed in ``FORMULA_CONTEXT``; a condition
+        gives a bool."""
         with localcontext(FORMULA_CONTEXT):
             return self._tree.evaluate(values)
 
 
 def compile_formula(text: str, vocabulary: Vocabulary) -> Formula:
     """Parse and check ``text`` against ``vocabulary``; raise ``FormulaError`` on any problem."""
+    return _compile(text, vocabulary, condition=False)
+
+
+def compile_condition(text: str, vocabulary: Vocabulary) -> Formula:
+    """Like ``compile_formula`` for a condition (``product.weight_kg > 10``): its ``evaluate``
+    gives True or False."""
+    return _compile(text, vocabulary, condition=True)
+
+
+def _compile(text: str, vocabulary: Vocabulary, *, condition: bool) -> Formula:
+    what = "condition" if condition else "formula"
     if len(text) > MAX_LENGTH:
-        raise FormulaError(MAX_LENGTH + 1, f"the formula is longer than {MAX_LENGTH} characters")
+        raise FormulaError(MAX_LENGTH + 1, f"the {what} is longer than {MAX_LENGTH} characters")
     if not text.strip():
-        raise FormulaError(1, "the formula is empty")
+        raise FormulaError(1, f"the {what} is empty")
 
     parser = _Parser(text, vocabulary)
-    tree = parser.formula()
+    tree = parser.condition() if condition else parser.formula()
 
     dependencies = Dependencies(
         price_lists=frozenset(parser.price_lists),

@@ -6,11 +6,12 @@ assignment with the lowest sort order has the highest priority, as in OroCommerc
 ``pricing.queries.price_for`` merges that chain (see there for the rule).
 """
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
 from comptoir.core.errors import DomainError
@@ -36,12 +37,40 @@ class PriceList(models.Model):
         max_length=3, default=default_currency, validators=[validate_currency]
     )
     is_active = models.BooleanField("active", default=True)
+    active_from = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: in effect as soon as it is active."
+    )
+    active_until = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: in effect until switched off. Not included."
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(active_from__isnull=True)
+                | models.Q(active_until__isnull=True)
+                | models.Q(active_until__gt=models.F("active_from")),
+                name="price_list_schedule_ordered",
+                violation_error_message="A price list's 'active until' must come after its "
+                "'active from'.",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    def in_effect_at(self, moment: datetime) -> bool:
+        return (
+            self.is_active
+            and (self.active_from is None or self.active_from <= moment)
+            and (self.active_until is None or moment < self.active_until)
+        )
+
+
+class PriceSource(models.TextChoices):
+    MANUAL = "manual", "entered by hand"
+    RULE = "rule", "computed by a rule"
 
 
 class Price(models.Model):
@@ -59,6 +88,20 @@ class Price(models.Model):
     )
     value = models.DecimalField(
         max_digits=19, decimal_places=4, validators=[MinValueValidator(Decimal(0))]
+    )
+    source = models.CharField(
+        max_length=10,
+        choices=PriceSource,
+        default=PriceSource.MANUAL,
+        help_text="Prices entered by hand are never overwritten by rules.",
+    )
+    rule = models.ForeignKey(
+        "PriceRule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prices",
+        help_text="The rule that computed this price.",
     )
 
     class Meta:
@@ -176,3 +219,181 @@ class PriceAttributeValue(models.Model):
 
     def __str__(self):
         return f"{self.attribute} {self.product_id}: {self.value} {self.currency}"
+
+
+class RoundingDirection(models.TextChoices):
+    NEAREST = "nearest", "to the nearest"
+    UP = "up", "up"
+    DOWN = "down", "down"
+
+
+class PriceRule(models.Model):
+    """Computes prices of ``price_list`` for the products its condition selects.
+
+    The formula may read other price lists (``pricelist["Default"].price``), product values
+    (``product.weight_kg``, ``product.msrp``) and market indexes (``index["COPPER"]``). When it
+    reads price lists, the rule gives one price per unit and tier those lists have, unless
+    ``unit`` or ``quantity`` fix them; otherwise one price per product, in ``unit`` (the
+    product's primary unit when empty) from ``quantity`` (1 when empty). Of several rules
+    giving the same product, unit and tier, the lowest priority number wins; a price entered
+    by hand wins over every rule. ``pricing.rules`` applies them.
+    """
+
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="rules")
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField("active", default=True)
+    priority = models.IntegerField(default=100, help_text="Lower comes first.")
+    formula = models.TextField(
+        help_text='For example pricelist["Default"].price * 0.9, product.msrp * 0.85, '
+        'index["COPPER"] * product.weight_kg * 1.2 + 3.'
+    )
+    categories = models.ManyToManyField(
+        "catalog.Category",
+        blank=True,
+        related_name="+",
+        help_text="Products in these categories or their subcategories; empty: any.",
+    )
+    brands = models.ManyToManyField(
+        "catalog.Brand", blank=True, related_name="+", help_text="Empty: any brand."
+    )
+    sku_pattern = models.CharField(
+        "SKU pattern",
+        max_length=64,
+        blank=True,
+        help_text="* for any characters, ? for one, ignoring case: 'CU-*'. Empty: any SKU.",
+    )
+    featured_only = models.BooleanField("featured products only", default=False)
+    condition = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="A further condition on product values, such as product.weight_kg > 10.",
+    )
+    unit = models.ForeignKey(
+        "catalog.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty: the units of the prices it reads, or the product's primary unit.",
+    )
+    quantity = models.DecimalField(
+        "tier quantity",
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Empty: the tiers of the prices it reads, or 1.",
+    )
+    round_step = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text="Round to a multiple of this (0.05, 1, 10). Empty: the currency's minor unit.",
+    )
+    round_ending = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="With a step of 1, an ending of 0.99 gives prices such as 12.99.",
+    )
+    round_direction = models.CharField(
+        max_length=10, choices=RoundingDirection, default=RoundingDirection.NEAREST
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["price_list", "priority", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "name"], name="price_rule_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(round_ending__isnull=True)
+                | models.Q(round_step__isnull=False, round_ending__lt=models.F("round_step")),
+                name="price_rule_ending_below_step",
+                violation_error_message="A rounding ending needs a step and must be smaller "
+                "than it (step 1, ending 0.99).",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.price_list}: {self.name}"
+
+
+class MarketIndex(models.Model):
+    """A named series of dated values (copper price, an exchange rate) that formulas read."""
+
+    code = models.CharField(
+        max_length=30,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9_-]+$", 'Use letters, digits, "_" and "-" only, as in COPPER_LME.'
+            )
+        ],
+        help_text='What formulas name: index["COPPER"]. Letters, digits, "_" and "-".',
+    )
+    name = models.CharField(max_length=100)
+    unit = models.CharField(
+        max_length=50, blank=True, help_text='What a value measures: "USD per kg".'
+    )
+    prices_follow = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the value that computed prices last read took effect.",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "market indexes"
+
+    def __str__(self):
+        return self.code
+
+
+class MarketIndexValue(models.Model):
+    """The index's value from ``effective_at`` until the next value."""
+
+    index = models.ForeignKey(MarketIndex, on_delete=models.CASCADE, related_name="values")
+    effective_at = models.DateTimeField()
+    value = models.DecimalField(max_digits=19, decimal_places=6)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["index", "-effective_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["index", "effective_at"], name="market_index_value_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.index_id} {self.effective_at:%Y-%m-%d %H:%M}: {self.value}"
+
+
+class PriceChange(models.Model):
+    """One change of one tier price: kept so the price in force at any past moment is known.
+
+    ``value`` is None when the price was removed.
+    """
+
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    value = models.DecimalField(max_digits=19, decimal_places=4, null=True)
+    source = models.CharField(max_length=10, choices=PriceSource)
+    rule = models.ForeignKey(PriceRule, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["price_list", "product", "changed_at"])]
+
+    def __str__(self):
+        return f"{self.price_list_id}/{self.product_id} {self.changed_at}: {self.value}"

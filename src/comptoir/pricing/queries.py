@@ -1,30 +1,39 @@
 """The one price resolver: what a company pays for a product, unit and quantity, and why.
 
-Merge by priority (OroCommerce's default strategy). The chain is the price lists assigned to
-the company, then to its customer group, then to the default website; inside each level the
-lowest ``sort_order`` comes first. Only active lists in the buyer's currency take part, and a
-list that appears twice counts at its first place. For each product the chain is walked in
-order and fills empty slots, a slot being (unit, tier quantity):
+The chain is the price lists assigned to the company, then to its customer group, then to the
+default website; inside each level the lowest ``sort_order`` comes first. Only lists that are
+active and in effect (between their "active from" and "active until") in the buyer's currency
+take part, and a list that appears twice counts at its first place. The strategy, a setting
+(``COMPTOIR_PRICE_STRATEGY``), merges the chain's prices for each product:
+
+Merge by priority (``merge_by_priority``, OroCommerce's default). The chain is walked in order
+and fills empty slots, a slot being (unit, tier quantity):
 
 - a list with ``merge_allowed`` adds the tiers whose slot is still empty;
 - a list without it is used only if no list before it priced the product; it then gives all
   of its tiers for that product and closes the product to every later list.
+
+Minimal price (``minimal_price``). For every quantity the buyer gets the lowest price any list
+of the chain gives for it: at each tier quantity of any list, the lowest of what each list's
+applicable tier costs there (``merge_allowed`` plays no part).
 
 Every page, endpoint, cart, checkout and order asks ``price_for`` or ``tiers_for``.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from comptoir.accounts.models import Company
 from comptoir.catalog.models import Product, Unit
 from comptoir.core.quantities import plain
-from comptoir.pricing.models import Price, PriceListAssignment
+from comptoir.pricing.models import Price, PriceListAssignment, PriceSource
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,9 @@ class Tier:
     value: Decimal
     currency: str
     price_list_name: str
+    price_list_id: int = 0
+    source: str = PriceSource.MANUAL
+    rule_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -84,18 +96,25 @@ class ResolvedPrice:
         )
 
 
-def price_list_chain(company: Company | None) -> tuple[ChainEntry, ...]:
-    """The price lists that price ``company``'s purchases, highest priority first.
+def price_list_chain(
+    company: Company | None, *, at: datetime | None = None
+) -> tuple[ChainEntry, ...]:
+    """The price lists that price ``company``'s purchases at ``at`` (now by default), highest
+    priority first.
 
     Without a company (a guest) the chain is the default website's.
     """
+    at = at or timezone.now()
     levels = Q(company__isnull=True, customer_group__isnull=True)
     if company is not None:
         levels |= Q(company=company)
         if company.customer_group_id:
             levels |= Q(customer_group_id=company.customer_group_id)
+    in_effect = (Q(price_list__active_from__isnull=True) | Q(price_list__active_from__lte=at)) & (
+        Q(price_list__active_until__isnull=True) | Q(price_list__active_until__gt=at)
+    )
     assignments = PriceListAssignment.objects.filter(
-        levels, price_list__is_active=True
+        levels, in_effect, price_list__is_active=True
     ).select_related("price_list")
 
     def rank(assignment: PriceListAssignment) -> tuple[int, int, int]:
@@ -147,49 +166,82 @@ def tiers_for(
     product_ids = [product.pk for product in products]
     if not chain or not product_ids:
         return {}
+    entries = {entry.price_list_id: entry for entry in chain}
     rows = (
-        Price.objects.filter(
-            price_list_id__in=[entry.price_list_id for entry in chain],
-            product_id__in=product_ids,
+        Price.objects.filter(price_list_id__in=list(entries), product_id__in=product_ids)
+        .values_list(
+            "price_list_id", "product_id", "unit__code", "quantity", "value", "source", "rule_id"
         )
-        .values_list("price_list_id", "product_id", "unit__code", "quantity", "value")
         .order_by()
     )
-    by_list_and_product: dict[tuple[int, int], list[tuple[str, Decimal, Decimal]]] = defaultdict(
-        list
-    )
-    for price_list_id, product_id, unit_code, quantity, value in rows:
-        by_list_and_product[price_list_id, product_id].append((unit_code, quantity, value))
-
+    by_list_and_product: dict[tuple[int, int], list[Tier]] = defaultdict(list)
+    for price_list_id, product_id, unit_code, quantity, value, source, rule_id in rows:
+        entry = entries[price_list_id]
+        by_list_and_product[price_list_id, product_id].append(
+            Tier(
+                unit_code=unit_code,
+                quantity=plain(quantity),
+                value=value,
+                currency=entry.currency,
+                price_list_name=entry.price_list_name,
+                price_list_id=price_list_id,
+                source=source,
+                rule_id=rule_id,
+            )
+        )
+    merge = _minimal if price_strategy() == MINIMAL_PRICE else _merge_by_priority
     merged: dict[int, list[Tier]] = {}
     for product_id in product_ids:
-        slots: dict[tuple[str, Decimal], Tier] = {}
-        for entry in chain:
-            prices = by_list_and_product.get((entry.price_list_id, product_id))
-            if not prices:
-                continue
-            if not entry.merge_allowed:
-                if not slots:
-                    slots = {
-                        (unit, qty): _tier(entry, unit, qty, value) for unit, qty, value in prices
-                    }
-                    break
-                continue
-            for unit_code, quantity, value in prices:
-                slots.setdefault((unit_code, quantity), _tier(entry, unit_code, quantity, value))
-        if slots:
-            merged[product_id] = sorted(slots.values(), key=lambda t: (t.unit_code, t.quantity))
+        by_list = [
+            (entry, by_list_and_product.get((entry.price_list_id, product_id), []))
+            for entry in chain
+        ]
+        tiers = merge([(entry, tiers) for entry, tiers in by_list if tiers])
+        if tiers:
+            merged[product_id] = sorted(tiers, key=lambda t: (t.unit_code, t.quantity))
     return merged
 
 
-def _tier(entry: ChainEntry, unit_code: str, quantity: Decimal, value: Decimal) -> Tier:
-    return Tier(
-        unit_code=unit_code,
-        quantity=plain(quantity),
-        value=value,
-        currency=entry.currency,
-        price_list_name=entry.price_list_name,
-    )
+MERGE_BY_PRIORITY = "merge_by_priority"
+MINIMAL_PRICE = "minimal_price"
+STRATEGIES = (MERGE_BY_PRIORITY, MINIMAL_PRICE)
+
+
+def price_strategy() -> str:
+    """The strategy set in ``COMPTOIR_PRICE_STRATEGY`` (checked when settings load)."""
+    return settings.COMPTOIR_PRICE_STRATEGY
+
+
+def _merge_by_priority(by_list: list[tuple[ChainEntry, list[Tier]]]) -> list[Tier]:
+    slots: dict[tuple[str, Decimal], Tier] = {}
+    for entry, tiers in by_list:
+        if not entry.merge_allowed:
+            if not slots:
+                return tiers
+            continue
+        for tier in tiers:
+            slots.setdefault((tier.unit_code, tier.quantity), tier)
+    return list(slots.values())
+
+
+def _minimal(by_list: list[tuple[ChainEntry, list[Tier]]]) -> list[Tier]:
+    """At every tier quantity of any list, the cheapest of what each list charges there."""
+    by_unit: dict[str, list[list[Tier]]] = defaultdict(list)
+    for _entry, tiers in by_list:
+        units: dict[str, list[Tier]] = defaultdict(list)
+        for tier in tiers:
+            units[tier.unit_code].append(tier)
+        for unit_code, unit_tiers in units.items():
+            by_unit[unit_code].append(unit_tiers)
+    merged = []
+    for unit_code, lists in by_unit.items():
+        quantities = sorted({tier.quantity for tiers in lists for tier in tiers})
+        for quantity in quantities:
+            offers = [pick_tier(tiers, unit_code=unit_code, quantity=quantity) for tiers in lists]
+            # The first list of the chain wins a tie.
+            best = min((t for t in offers if t is not None), key=lambda t: t.value)
+            merged.append(replace(best, quantity=quantity))
+    return merged
 
 
 def pick_tier(tiers: Iterable[Tier], *, unit_code: str, quantity: Decimal) -> Tier | None:

@@ -6,12 +6,14 @@ anything is saved (12.5 equals 12.5000), so a second call with the same values w
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from comptoir.accounts.models import Company, CustomerGroup
@@ -27,12 +29,19 @@ from comptoir.core.records import (
     upsert,
 )
 from comptoir.pricing.models import (
+    MarketIndex,
+    MarketIndexValue,
     Price,
     PriceAttribute,
     PriceAttributeValue,
+    PriceChange,
     PriceList,
     PriceListAssignment,
+    PriceRule,
+    PriceSource,
 )
+from comptoir.pricing.rules import check_rule, lists_reading_index
+from comptoir.pricing.tasks import schedule_product_rebuild, schedule_rebuild
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +72,14 @@ def upsert_price(
     unit: Unit,
     value: Decimal,
     quantity: Decimal = Decimal(1),
+    rebuild: bool = True,
 ) -> tuple[Price, UpsertStatus]:
-    """Set what one ``unit`` of ``product`` costs on ``price_list`` from ``quantity`` units up."""
+    """Set what one ``unit`` of ``product`` costs on ``price_list`` from ``quantity`` units up.
+
+    The price is then one entered by hand: rules never overwrite it. The lists computed from
+    ``price_list`` are rebuilt for ``product`` after commit, unless ``rebuild`` is False (an
+    import schedules one rebuild at its end).
+    """
     if value < 0:
         raise DomainError(
             f"The price of SKU '{product.sku}' cannot be negative ({value})",
@@ -76,7 +91,8 @@ def upsert_price(
             code="tier_negative",
         )
     with transaction.atomic():
-        return upsert(
+        lock_price_list(price_list)
+        price, status = upsert(
             Price,
             match={
                 "price_list": price_list,
@@ -84,8 +100,52 @@ def upsert_price(
                 "unit": unit,
                 "quantity": quantity,
             },
-            values={"value": value},
+            values={"value": value, "source": PriceSource.MANUAL, "rule": None},
         )
+        if status != UNCHANGED:
+            record_price_changes([price])
+            if rebuild:
+                schedule_rebuild(
+                    list_ids=[price_list.pk], product_ids=[product.pk], dependents_only=True
+                )
+    return price, status
+
+
+def lock_price_list(price_list: PriceList) -> None:
+    """Wait for a rebuild of ``price_list`` running meanwhile; call inside a transaction."""
+    PriceList.objects.select_for_update().filter(pk=price_list.pk).exists()
+
+
+def record_price_changes(prices: Iterable[Price], *, removed: bool = False) -> None:
+    """Keep the new values of ``prices`` (or their removal) in the price history."""
+    now = timezone.now()
+    PriceChange.objects.bulk_create(
+        PriceChange(
+            price_list_id=price.price_list_id,
+            product_id=price.product_id,
+            unit_id=price.unit_id,
+            quantity=price.quantity,
+            value=None if removed else price.value,
+            source=price.source,
+            rule_id=None if removed else price.rule_id,
+            changed_at=now,
+        )
+        for price in prices
+    )
+
+
+def delete_prices(prices: Iterable[Price]) -> int:
+    """Remove prices entered by hand or computed; rules then give those slots again."""
+    prices = list(prices)
+    with transaction.atomic():
+        record_price_changes(prices, removed=True)
+        Price.objects.filter(pk__in=[price.pk for price in prices]).delete()
+        by_list: dict[int, set[int]] = {}
+        for price in prices:
+            by_list.setdefault(price.price_list_id, set()).add(price.product_id)
+        for list_id, product_ids in by_list.items():
+            schedule_rebuild(list_ids=[list_id], product_ids=product_ids)
+    return len(prices)
 
 
 def upsert_tier_prices(
@@ -94,6 +154,7 @@ def upsert_tier_prices(
     product: Product,
     unit: Unit,
     tiers: Mapping[Decimal, Decimal],
+    rebuild: bool = True,
 ) -> list[tuple[Price, UpsertStatus]]:
     """Set several tiers of one ``unit`` of ``product`` on ``price_list`` at once.
 
@@ -107,6 +168,7 @@ def upsert_tier_prices(
                 code="price_negative",
             )
     with transaction.atomic():
+        lock_price_list(price_list)
         existing = {
             price.quantity: price
             for price in Price.objects.select_for_update()
@@ -124,14 +186,20 @@ def upsert_tier_prices(
                     unit=unit,
                     quantity=quantity,
                     value=value,
+                    source=PriceSource.MANUAL,
                 )
                 new_prices.append(price)
                 results.append((price, CREATED))
             else:
-                results.append(
-                    (price, save_changes(price, assign_changes(price, {"value": value})))
-                )
+                changes = {"value": value, "source": PriceSource.MANUAL, "rule": None}
+                results.append((price, save_changes(price, assign_changes(price, changes))))
         Price.objects.bulk_create(new_prices)
+        changed = [price for price, status in results if status != UNCHANGED]
+        record_price_changes(changed)
+        if changed and rebuild:
+            schedule_rebuild(
+                list_ids=[price_list.pk], product_ids=[product.pk], dependents_only=True
+            )
     return results
 
 
@@ -187,6 +255,7 @@ def upsert_price_attribute_value(
     unit: Unit,
     value: Decimal,
     currency: str | None = None,
+    rebuild: bool = True,
 ) -> tuple[PriceAttributeValue, UpsertStatus]:
     """Set the ``attribute`` price (an MSRP, a MAP) of one ``unit`` of ``product``."""
     if value < 0:
@@ -196,8 +265,79 @@ def upsert_price_attribute_value(
         )
     currency = (currency or settings.COMPTOIR_DEFAULT_CURRENCY).strip().upper()
     with transaction.atomic():
-        return upsert(
+        attribute_value, status = upsert(
             PriceAttributeValue,
             match={"attribute": attribute, "product": product, "unit": unit, "currency": currency},
             values={"value": value},
         )
+        if status != UNCHANGED and rebuild:
+            schedule_product_rebuild([product.pk])
+    return attribute_value, status
+
+
+def save_price_rule(
+    rule: PriceRule, *, categories: Iterable | None = None, brands: Iterable | None = None
+) -> PriceRule:
+    """Check and save ``rule`` (new or changed), then rebuild its list and the lists that
+    depend on it. A formula or condition that does not compile, or a rule that would make
+    lists depend on each other in a circle, raises ``RuleError`` and saves nothing."""
+    check_rule(rule)
+    with transaction.atomic():
+        rule.full_clean(exclude=["categories", "brands"])
+        rule.save()
+        if categories is not None:
+            rule.categories.set(categories)
+        if brands is not None:
+            rule.brands.set(brands)
+        schedule_rebuild(list_ids=[rule.price_list_id])
+    return rule
+
+
+def delete_price_rule(rule: PriceRule) -> None:
+    """Remove ``rule``; its list is rebuilt, so the prices only it gave go too."""
+    with transaction.atomic():
+        list_id = rule.price_list_id
+        rule.delete()
+        schedule_rebuild(list_ids=[list_id])
+
+
+def upsert_market_index(
+    *, code: str, name: str = "", unit: str = ""
+) -> tuple[MarketIndex, UpsertStatus]:
+    """Create or update the index ``code`` (matched ignoring case)."""
+    code = code.strip()
+    index = MarketIndex(code=code, name=name.strip() or code, unit=unit.strip())
+    index.clean_fields(exclude=["name", "unit"])
+    with transaction.atomic():
+        return upsert(
+            MarketIndex,
+            match=Q(code__iexact=code),
+            values={"code": code, "name": index.name, "unit": index.unit},
+        )
+
+
+def record_index_values(
+    index: MarketIndex, values: Iterable[tuple[datetime, Decimal]]
+) -> dict[UpsertStatus, int]:
+    """Set the index's value from each moment on (a value for the same moment is replaced);
+    then the prices computed from it are rebuilt. Counts by created / updated / unchanged."""
+    counts: dict[UpsertStatus, int] = {}
+    changed_now = False
+    now = timezone.now()
+    with transaction.atomic():
+        for effective_at, value in values:
+            if not value.is_finite():
+                raise DomainError(
+                    f"The value of {index.code} at {effective_at:%Y-%m-%d %H:%M} is not a number",
+                    code="index_value_invalid",
+                )
+            _, status = upsert(
+                MarketIndexValue,
+                match={"index": index, "effective_at": effective_at},
+                values={"value": value},
+            )
+            counts[status] = counts.get(status, 0) + 1
+            changed_now |= status != UNCHANGED and effective_at <= now
+        if changed_now:
+            schedule_rebuild(list_ids=lists_reading_index(index.code))
+    return counts
