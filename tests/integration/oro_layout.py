@@ -46,7 +46,7 @@ def write_oro_dir(directory: Path, products: list, *, bom: bool = False) -> Path
     write_csv(
         directory / layouts.PRICE_LISTS.file_name,
         layouts.PRICE_LISTS.columns,
-        [[name, ""] for name in layouts.PRICE_LIST_SHARES],
+        [[name, ""] for name in layouts.PRICED_LISTS],
     )
     write_csv(directory / layouts.PRODUCTS.file_name, PRODUCT_COLUMNS, products, bom=bom)
     return directory

@@ -1,6 +1,6 @@
 """Prices of the OroCommerce demo: each company pays what its price list chain dictates."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -8,6 +8,7 @@ from comptoir.accounts.models import CustomerUser
 from comptoir.catalog.models import Product
 from comptoir.integration.oro.catalog import demo_tiers
 from comptoir.integration.oro.importer import import_oro_directory
+from comptoir.pricing.models import Price, PriceList, PriceRule
 from comptoir.pricing.queries import price_for, price_list_chain
 
 
@@ -82,12 +83,37 @@ def test_demo_chains_put_each_company_list_before_its_group_and_website_lists(or
     }
 
 
-def test_demo_tiers_take_a_share_of_the_list_price_rounded_half_up_to_the_cent():
-    tiers = demo_tiers(Decimal("10.05"), Decimal("0.9"))
-
-    # 10.05 x 0.9 = 9.045 -> 9.05; 9.05 x 0.95 = 8.5975 -> 8.60; 9.05 x 0.90 = 8.145 -> 8.15
-    assert tiers == [
-        (Decimal(1), Decimal("9.05")),
-        (Decimal(10), Decimal("8.60")),
-        (Decimal(20), Decimal("8.15")),
+def test_demo_tiers_take_a_share_of_the_price_rounded_half_up_to_the_cent():
+    # 10.05 x 0.95 = 9.5475 -> 9.55; 10.05 x 0.90 = 9.045 -> 9.05
+    assert demo_tiers(Decimal("10.05")) == [
+        (Decimal(1), Decimal("10.05")),
+        (Decimal(10), Decimal("9.55")),
+        (Decimal(20), Decimal("9.05")),
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.oro
+def test_wholesale_and_partner_c_come_out_of_rules_over_default_to_the_cent(oro_dir):
+    import_oro_directory(oro_dir)
+    default = PriceList.objects.get(name="Default Price List")
+    base = {
+        (p.product_id, p.unit_id, p.quantity): p.value
+        for p in Price.objects.filter(price_list=default)
+    }
+    assert len(base) == 61 * 3  # two of the 63 products have no price
+
+    for list_name, share in (
+        ("Wholesale Price List", "0.9"),
+        ("Partner C Custom Price List", "0.8"),
+    ):
+        computed = Price.objects.filter(price_list__name=list_name)
+        assert {p.source for p in computed} == {"rule"}
+        got = {(p.product_id, p.unit_id, p.quantity): p.value for p in computed}
+        expected = {
+            slot: (value * Decimal(share)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            for slot, value in base.items()
+        }
+        assert got == expected
+        rule = PriceRule.objects.get(price_list__name=list_name)
+        assert rule.formula == f'pricelist["Default Price List"].price * {share}'

@@ -97,8 +97,8 @@ def check_rule(
     cycle = _cycle_through(rule, formula)
     if cycle:
         raise RuleError(
-            "Formula: this rule makes price lists depend on each other in a circle ("
-            + " -> ".join(cycle)
+            "Formula: this rule makes price lists read each other in a circle ("
+            + " reads ".join(cycle)
             + "); a list cannot be computed from itself",
             code="rule_cycle",
         )

@@ -276,11 +276,16 @@ def upsert_price_attribute_value(
 
 
 def save_price_rule(
-    rule: PriceRule, *, categories: Iterable | None = None, brands: Iterable | None = None
+    rule: PriceRule,
+    *,
+    categories: Iterable | None = None,
+    brands: Iterable | None = None,
+    rebuild: bool = True,
 ) -> PriceRule:
     """Check and save ``rule`` (new or changed), then rebuild its list and the lists that
-    depend on it. A formula or condition that does not compile, or a rule that would make
-    lists depend on each other in a circle, raises ``RuleError`` and saves nothing."""
+    depend on it, after commit (unless ``rebuild`` is False: the caller rebuilds). A formula
+    or condition that does not compile, or a rule that would make lists depend on each other
+    in a circle, raises ``RuleError`` and saves nothing."""
     check_rule(rule)
     with transaction.atomic():
         rule.full_clean(exclude=["categories", "brands"])
@@ -289,7 +294,8 @@ def save_price_rule(
             rule.categories.set(categories)
         if brands is not None:
             rule.brands.set(brands)
-        schedule_rebuild(list_ids=[rule.price_list_id])
+        if rebuild:
+            schedule_rebuild(list_ids=[rule.price_list_id])
     return rule
 
 

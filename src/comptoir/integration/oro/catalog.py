@@ -21,12 +21,15 @@ from comptoir.catalog.services import (
 )
 from comptoir.core.errors import DomainError
 from comptoir.core.money import round_money
+from comptoir.core.records import CREATED, UNCHANGED, UPDATED
 from comptoir.integration.csvfiles import Fields, Record
 from comptoir.integration.oro import layouts
 from comptoir.integration.oro.run import OroImport, Outcomes, RowRefused
 from comptoir.integration.report import Problem
-from comptoir.pricing.models import PriceAttribute, PriceList
+from comptoir.pricing.models import PriceAttribute, PriceList, PriceRule
+from comptoir.pricing.rules import rebuild_lists
 from comptoir.pricing.services import (
+    save_price_rule,
     upsert_price_attribute,
     upsert_price_attribute_value,
     upsert_price_list,
@@ -275,8 +278,8 @@ def read_unit(run: OroImport, fields: Fields, column: str, *, required: bool = T
 
 
 def import_products(run: OroImport) -> None:
-    """Products with their primary unit, the demo prices and their MSRP and MAP."""
-    for list_name in layouts.PRICE_LIST_SHARES:
+    """Products with their primary unit, their Default prices and their MSRP and MAP."""
+    for list_name in layouts.PRICED_LISTS:
         if list_name.lower() not in run.price_lists:
             run.report.warn(
                 Problem(
@@ -319,18 +322,16 @@ def _write_product(run: OroImport, row: ProductRow, category: Category | None) -
         is_new_arrival=row.is_new_arrival,
     )
     outcomes: Outcomes = [("products", status)]
-    if row.price is not None:
-        for price_list_name, share in layouts.PRICE_LIST_SHARES.items():
-            price_list = run.price_lists.get(price_list_name.lower())
-            if price_list is None:
-                continue
-            prices = upsert_tier_prices(
-                price_list=price_list,
-                product=product,
-                unit=row.unit,
-                tiers=dict(demo_tiers(row.price, share)),
-            )
-            outcomes.extend(("prices", price_status) for _, price_status in prices)
+    default = run.price_lists.get(layouts.DEFAULT_PRICE_LIST.lower())
+    if row.price is not None and default is not None:
+        prices = upsert_tier_prices(
+            price_list=default,
+            product=product,
+            unit=row.unit,
+            tiers=dict(demo_tiers(row.price)),
+            rebuild=False,
+        )
+        outcomes.extend(("prices", price_status) for _, price_status in prices)
     for attribute_name, value in (("msrp", row.msrp), ("map", row.map)):
         attribute = run.price_attributes.get(attribute_name)
         if attribute is None or value is None:
@@ -346,13 +347,44 @@ def _write_product(run: OroImport, row: ProductRow, category: Category | None) -
     return outcomes
 
 
-def demo_tiers(price: Decimal, share: Decimal) -> list[tuple[Decimal, Decimal]]:
-    """(tier quantity, unit price) on a list that takes ``share`` of the Default ``price``."""
-    unit_price = round_money(price * share, layouts.CURRENCY)
-    tiers = [(Decimal(1), unit_price)]
+def demo_tiers(price: Decimal) -> list[tuple[Decimal, Decimal]]:
+    """(tier quantity, unit price) of the Default list for a product whose price is ``price``."""
+    tiers = [(Decimal(1), round_money(price, layouts.CURRENCY))]
     for quantity, tier_share in layouts.TIER_SHARES.items():
-        tiers.append((quantity, round_money(unit_price * tier_share, layouts.CURRENCY)))
+        tiers.append((quantity, round_money(price * tier_share, layouts.CURRENCY)))
     return tiers
+
+
+def import_price_rules(run: OroImport) -> None:
+    """The Wholesale and Partner C lists as rules over Default, and the prices they give.
+
+    The rules are computed at once (not in the background): the orders imported next are
+    priced with them.
+    """
+    default = run.price_lists.get(layouts.DEFAULT_PRICE_LIST.lower())
+    if default is None:
+        return
+    rebuilt = []
+    for list_name, share in layouts.RULE_SHARES.items():
+        price_list = run.price_lists.get(list_name.lower())
+        if price_list is None:
+            continue
+        name = f"{share * 100:.0f} % of {default.name}"
+        formula = f'pricelist["{default.name}"].price * {share}'
+        rule = PriceRule.objects.filter(price_list=price_list, name=name).first()
+        if rule is None:
+            rule, status = PriceRule(price_list=price_list, name=name), CREATED
+        else:
+            status = UNCHANGED if rule.formula == formula else UPDATED
+        if status != UNCHANGED:
+            rule.formula = formula
+            save_price_rule(rule, rebuild=False)
+        run.report.count("price rules", status)
+        rebuilt.append(price_list.pk)
+    for report in rebuild_lists(list_ids=rebuilt):
+        run.report.count("computed prices", CREATED, report.created)
+        run.report.count("computed prices", UPDATED, report.updated + report.removed)
+        run.report.count("computed prices", UNCHANGED, report.unchanged)
 
 
 def import_additional_units(run: OroImport) -> None:

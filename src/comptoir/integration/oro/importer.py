@@ -5,9 +5,10 @@
 3. categories: one top-level category per leaf category the product rows name, with the
    plain text of the optional descriptions file;
 4. price lists (in USD) and price attributes (MSRP, MAP);
-5. products with their primary unit, their prices and their MSRP and MAP; prices are made
-   as OroCommerce's demo loader makes them (``layouts.PRICE_LIST_SHARES``, ``TIER_SHARES``);
-6. additional units;
+5. products with their primary unit, their Default prices with tiers (``layouts.TIER_SHARES``)
+   and their MSRP and MAP;
+6. additional units, then the Wholesale and Partner C lists as price rules over Default
+   (``layouts.RULE_SHARES``), computed at once;
 7. customer groups and payment terms of the demo loader, then companies (a name
    "X - Y" is a subsidiary of X; groups from ``layouts.COMPANY_GROUPS``), customer users
    and their companies' address books;
@@ -66,6 +67,7 @@ def import_oro_directory(
     catalog.import_price_attributes(run)
     catalog.import_products(run)
     catalog.import_additional_units(run)
+    catalog.import_price_rules(run)
     customers.import_customer_groups_and_payment_terms(run)
     customers.import_companies_users_and_addresses(run)
     customers.import_price_list_assignments(run)

@@ -86,15 +86,15 @@ UNITS = {"each": 0, "hour": 0, "item": 0, "kg": 3, "piece": 0, "set": 0}
 # The demo is priced in US dollars.
 CURRENCY = "USD"
 
-# The demo loader prices every product in its primary unit: the Default list holds the
-# `price` column and the two other lists take a share of it; every list then has tiers at 10
-# and 20 units at a share of that list's own unit price. Each step is rounded to the cent,
-# half-up.
-PRICE_LIST_SHARES = {
-    "Default Price List": Decimal("1"),
+# The demo is priced in each product's primary unit: the Default list holds the `price` column,
+# with tiers at 10 and 20 units at a share of it; the two other lists are price rules over
+# Default, a share of each of its tiers. Each price is rounded to the cent, half-up.
+DEFAULT_PRICE_LIST = "Default Price List"
+RULE_SHARES = {
     "Wholesale Price List": Decimal("0.9"),
     "Partner C Custom Price List": Decimal("0.8"),
 }
+PRICED_LISTS = (DEFAULT_PRICE_LIST, *RULE_SHARES)
 TIER_SHARES = {Decimal(10): Decimal("0.95"), Decimal(20): Decimal("0.90")}
 
 # Customer groups the demo loader makes, and the group of each demo company.
