@@ -1,4 +1,5 @@
-"""Who calls the API: a customer user named by a bearer token, or a guest on public reads."""
+"""Who calls the API: a customer user named by a bearer token, an integration client (the
+seller's ERP) by a token of its own, or a guest on public reads."""
 
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError
@@ -6,6 +7,9 @@ from ninja.security import HttpBearer
 
 from comptoir.accounts.models import CustomerUser
 from comptoir.accounts.tokens import authenticate_token
+from comptoir.core.errors import PermissionDenied
+from comptoir.integration.clients import CLIENT_MARK, authenticate_client
+from comptoir.integration.models import ApiClient
 
 
 class Guest:
@@ -42,7 +46,15 @@ class TokenAuth(HttpBearer):
             raise InvalidToken(message=f"{NOT_AUTHENTICATED}; got another kind of credentials")
         return self.authenticate(request, token.strip())
 
-    def authenticate(self, request: HttpRequest, token: str) -> CustomerUser:
+    def authenticate(self, request: HttpRequest, token: str) -> CustomerUser | ApiClient:
+        if token.startswith(CLIENT_MARK):
+            client = authenticate_client(token)
+            if client is None:
+                raise InvalidToken(
+                    message="The integration client's token is not valid: it is unknown or "
+                    "the client was switched off"
+                )
+            return client
         customer_user = authenticate_token(token)
         if customer_user is None:
             raise InvalidToken(
@@ -69,5 +81,29 @@ def acting_customer_user(request: HttpRequest) -> CustomerUser:
     """The customer user calling an endpoint that requires a token."""
     customer_user = customer_user_of(request)
     if customer_user is None:
+        if client_of(request) is not None:
+            raise PermissionDenied(
+                "This endpoint acts as a customer user: call it with a customer user's token, "
+                "not an integration client's",
+                code="customer_user_only",
+            )
         raise AuthenticationError(message=NOT_AUTHENTICATED)
     return customer_user
+
+
+def client_of(request: HttpRequest) -> ApiClient | None:
+    """The integration client calling, if it is one."""
+    caller = getattr(request, "auth", None)
+    return caller if isinstance(caller, ApiClient) else None
+
+
+def require_scope(request: HttpRequest, scope: str) -> ApiClient:
+    """The integration client calling, which must hold ``scope``; 403 for anyone else."""
+    client = client_of(request)
+    if client is None or not client.allows(scope):
+        raise PermissionDenied(
+            f"This endpoint is for integration clients with the scope '{scope}' "
+            "(made with 'comptoir client create')",
+            code="scope_required",
+        )
+    return client

@@ -14,7 +14,10 @@ from comptoir.api.auth import token_auth
 from comptoir.api.errors import install_error_handlers, json_method_not_allowed, unknown_endpoint
 from comptoir.api.formats import DecimalJsonParser
 from comptoir.catalog.api import router as catalog_router
+from comptoir.invoicing.api import router as invoicing_router
 from comptoir.ordering.api import router as ordering_router
+from comptoir.pricing.api import router as pricing_router
+from comptoir.promotions.api import router as promotions_router
 
 DESCRIPTION = """\
 Everything a buyer does in the storefront, for integrations: browse the catalog with the
@@ -60,5 +63,8 @@ install_error_handlers(api)
 api.add_router("", catalog_router, tags=["catalog"])
 api.add_router("", accounts_router, tags=["account"])
 api.add_router("", ordering_router, tags=["buying"])
+api.add_router("", invoicing_router, tags=["buying"])
+api.add_router("", pricing_router, tags=["pricing"])
+api.add_router("", promotions_router, tags=["buying"])
 api.add_router("", company_router, tags=["company administration"])
 api.add_router("", security_router, tags=["account security"])

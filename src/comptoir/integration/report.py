@@ -1,8 +1,13 @@
 """What an import did: per entity, how many records were created, updated, left unchanged or
 rejected, and every problem met, each with its file, line and column."""
 
+import io
 from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from comptoir.core.records import UpsertStatus
 
@@ -75,3 +80,28 @@ class ImportReport:
     @property
     def changed(self) -> int:
         return sum(counts.created + counts.updated for counts in self.counts.values())
+
+
+def render_summary(report: ImportReport, *, color: bool) -> str:
+    """The counts per entity as a table, then every error and warning on a line of its own."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, width=120, highlight=False)
+    table = Table(title="Import summary", title_justify="left")
+    table.add_column("entity")
+    for column in ("created", "updated", "unchanged", "rejected"):
+        table.add_column(column, justify="right")
+    for entity, counts in report.counts.items():
+        rejected = f"[red]{counts.rejected}[/red]" if counts.rejected else "0"
+        table.add_row(
+            entity, str(counts.created), str(counts.updated), str(counts.unchanged), rejected
+        )
+    console.print(table)
+    for title, problems, style in (
+        ("Errors", report.errors, "red"),
+        ("Warnings", report.warnings, "yellow"),
+    ):
+        if problems:
+            console.print(f"[bold {style}]{title} ({len(problems)})[/bold {style}]")
+            for problem in problems:
+                console.print(escape(str(problem)), soft_wrap=True)
+    return buffer.getvalue()

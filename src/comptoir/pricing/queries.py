@@ -33,7 +33,7 @@ from django.utils import timezone
 from comptoir.accounts.models import Company
 from comptoir.catalog.models import Product, Unit
 from comptoir.core.quantities import plain
-from comptoir.pricing.models import Price, PriceListAssignment, PriceSource
+from comptoir.pricing.models import Price, PriceChange, PriceListAssignment, PriceSource
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,24 @@ def tiers_for(
     product_ids = [product.pk for product in products]
     if not chain or not product_ids:
         return {}
+    by_list_and_product = tiers_by_list(chain, product_ids)
+    merge = _minimal if price_strategy() == MINIMAL_PRICE else _merge_by_priority
+    merged: dict[int, list[Tier]] = {}
+    for product_id in product_ids:
+        by_list = [
+            (entry, by_list_and_product.get((entry.price_list_id, product_id), []))
+            for entry in chain
+        ]
+        tiers = merge([(entry, tiers) for entry, tiers in by_list if tiers])
+        if tiers:
+            merged[product_id] = sorted(tiers, key=lambda t: (t.unit_code, t.quantity))
+    return merged
+
+
+def tiers_by_list(
+    chain: tuple[ChainEntry, ...], product_ids: list[int]
+) -> dict[tuple[int, int], list[Tier]]:
+    """Each list's own tiers for each product, by (price list id, product id), unmerged."""
     entries = {entry.price_list_id: entry for entry in chain}
     rows = (
         Price.objects.filter(price_list_id__in=list(entries), product_id__in=product_ids)
@@ -189,17 +207,7 @@ def tiers_for(
                 rule_id=rule_id,
             )
         )
-    merge = _minimal if price_strategy() == MINIMAL_PRICE else _merge_by_priority
-    merged: dict[int, list[Tier]] = {}
-    for product_id in product_ids:
-        by_list = [
-            (entry, by_list_and_product.get((entry.price_list_id, product_id), []))
-            for entry in chain
-        ]
-        tiers = merge([(entry, tiers) for entry, tiers in by_list if tiers])
-        if tiers:
-            merged[product_id] = sorted(tiers, key=lambda t: (t.unit_code, t.quantity))
-    return merged
+    return by_list_and_product
 
 
 MERGE_BY_PRIORITY = "merge_by_priority"
@@ -277,4 +285,56 @@ def resolve(
         return None
     return ResolvedPrice(
         sku=product.sku, unit_code=unit_code, quantity=quantity, tier=tier, chain=chain
+    )
+
+
+def price_at(
+    *, company: Company | None, product: Product, unit: Unit | str, quantity: Decimal, at: datetime
+) -> ResolvedPrice | None:
+    """What ``company`` paid at the past moment ``at``: the lists in effect then, each with the
+    tiers its price history held then, merged as today. (Assignments are today's.)"""
+    unit_code = unit if isinstance(unit, str) else unit.code
+    chain = price_list_chain(company, at=at)
+    entries = {entry.price_list_id: entry for entry in chain}
+    rows = (
+        PriceChange.objects.filter(
+            price_list_id__in=list(entries), product=product, changed_at__lte=at
+        )
+        .order_by("price_list_id", "unit__code", "quantity", "-changed_at", "-pk")
+        .values_list("price_list_id", "unit__code", "quantity", "value", "source", "rule_id")
+    )
+    latest: dict[tuple[int, str, Decimal], Tier | None] = {}
+    for price_list_id, unit_code_then, tier_quantity, value, source, rule_id in rows:
+        slot = (price_list_id, unit_code_then, tier_quantity)
+        if slot in latest:
+            continue
+        entry = entries[price_list_id]
+        latest[slot] = (
+            None
+            if value is None
+            else Tier(
+                unit_code=unit_code_then,
+                quantity=plain(tier_quantity),
+                value=value,
+                currency=entry.currency,
+                price_list_name=entry.price_list_name,
+                price_list_id=price_list_id,
+                source=source,
+                rule_id=rule_id,
+            )
+        )
+    by_list: dict[int, list[Tier]] = defaultdict(list)
+    for (price_list_id, _, _), tier in latest.items():
+        if tier is not None:
+            by_list[price_list_id].append(tier)
+    merge = _minimal if price_strategy() == MINIMAL_PRICE else _merge_by_priority
+    tiers = merge(
+        [
+            (entry, by_list[entry.price_list_id])
+            for entry in chain
+            if by_list.get(entry.price_list_id)
+        ]
+    )
+    return resolve(
+        product=product, unit_code=unit_code, quantity=quantity, tiers=tiers, chain=chain
     )

@@ -35,6 +35,7 @@ from comptoir.core.expressions import (
     compile_formula,
 )
 from comptoir.core.money import minor_units
+from comptoir.core.quantities import plain
 from comptoir.pricing.models import (
     MarketIndex,
     MarketIndexValue,
@@ -707,7 +708,42 @@ def rebuild_lists(
                 progress(price_list, done, total)
 
         reports.append(rebuild(price_list, product_ids=product_ids, progress=advance))
+    if product_ids is None:
+        _mark_indexes_followed([by_name[name].pk for name in names])
     return reports
+
+
+def _in_force() -> dict[str, datetime]:
+    """When the value in force now of each index took effect, by code."""
+    moments: dict[str, datetime] = {}
+    rows = (
+        MarketIndexValue.objects.filter(effective_at__lte=timezone.now())
+        .order_by("index__code", "-effective_at")
+        .values_list("index__code", "effective_at")
+    )
+    for code, moment in rows:
+        moments.setdefault(code, moment)
+    return moments
+
+
+def _mark_indexes_followed(list_ids: list[int]) -> None:
+    """The indexes read by ``list_ids`` were just read at the values in force now."""
+    rebuilt = set(list_ids)
+    for code, moment in _in_force().items():
+        if rebuilt.issuperset(lists_reading_index(code)) and lists_reading_index(code):
+            MarketIndex.objects.filter(code=code).exclude(prices_follow=moment).update(
+                prices_follow=moment
+            )
+
+
+def due_index_lists() -> list[int]:
+    """The lists reading an index whose value in force changed since their last rebuild."""
+    following = dict(MarketIndex.objects.values_list("code", "prices_follow"))
+    due: set[int] = set()
+    for code, moment in _in_force().items():
+        if following.get(code) != moment:
+            due.update(lists_reading_index(code))
+    return sorted(due)
 
 
 def lists_reading_index(code: str) -> list[int]:
@@ -726,3 +762,72 @@ def lists_reading_index(code: str) -> list[int]:
             except FormulaError:
                 continue
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class RuleTrace:
+    """How a rule computes one price from what it reads now: the inputs by the name the
+    formula gives them, the exact result, and the result rounded as the rule rounds."""
+
+    rule: PriceRule
+    inputs: dict[str, Decimal]
+    result: Decimal | None
+    rounded: Decimal | None
+    problem: str = ""
+
+    @property
+    def rounding(self) -> str:
+        rule = self.rule
+        if rule.round_step is None:
+            return "half-up to the currency's minor unit"
+        ending = f" ending in {plain(rule.round_ending)}" if rule.round_ending else ""
+        step = plain(rule.round_step)
+        return f"{rule.get_round_direction_display()} to a multiple of {step}{ending}"
+
+
+def trace(rule: PriceRule, *, product: Product, unit_id: int, quantity: Decimal) -> RuleTrace:
+    """What ``rule`` gives for ``product`` in ``unit_id`` at tier ``quantity``, and from what."""
+    words = vocabulary()
+    price_list = rule.price_list
+    compiled = next((c for c in _compiled_rules(price_list, words) if c.rule.pk == rule.pk), None)
+    if compiled is None:
+        return RuleTrace(
+            rule, {}, None, None, "the rule is inactive or its formula no longer compiles"
+        )
+    attribute_names = set(compiled.formula.dependencies.product_attributes) - set(PRODUCT_FIELDS)
+    batch = _load_batch(
+        price_list, [product.pk], {list_id for _, list_id in compiled.reads_lists}, attribute_names
+    )
+    indexes = index_values()
+    for slot_unit, slot_quantity, list_values in _slots(compiled, batch, product.pk):
+        if slot_unit != unit_id or slot_quantity != quantity:
+            continue
+        facts = {**batch.facts[product.pk], **batch.attributes.get((product.pk, unit_id), {})}
+        dependencies = compiled.formula.dependencies
+        inputs = {
+            **{f'pricelist["{name}"].price': list_values[name] for name in sorted(list_values)},
+            **{
+                f"product.{name}": facts[name]
+                for name in sorted(dependencies.product_attributes)
+                if facts.get(name) is not None
+            },
+            **{
+                f'index["{code}"]': indexes[code]
+                for code in sorted(dependencies.indexes)
+                if code in indexes
+            },
+        }
+        values = FormulaValues(product=facts, price_lists=list_values, indexes=indexes)
+        try:
+            result = compiled.formula.evaluate(values)
+        except FormulaError as error:
+            return RuleTrace(rule, inputs, None, None, error.problem)
+        rounded = round_price(
+            result,
+            currency=price_list.currency,
+            step=rule.round_step,
+            ending=rule.round_ending,
+            direction=rule.round_direction,
+        )
+        return RuleTrace(rule, inputs, result, rounded)
+    return RuleTrace(rule, {}, None, None, "the rule gives no price for this unit and tier now")

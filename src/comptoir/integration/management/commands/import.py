@@ -1,18 +1,15 @@
 """``comptoir import oro DIR``: import a directory in the layout of OroCommerce's demo data."""
 
-import io
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from comptoir.core.errors import DomainError
 from comptoir.integration.oro import layouts
 from comptoir.integration.oro.importer import import_oro_directory
-from comptoir.integration.report import ImportReport
+from comptoir.integration.report import render_summary
 
 # Files shorter than this are read too fast for a progress bar to tell anything.
 LONG_FILE_LINES = 500
@@ -58,31 +55,6 @@ class Command(BaseCommand):
                 "see the list above",
                 returncode=1,
             )
-
-
-def render_summary(report: ImportReport, *, color: bool) -> str:
-    """The counts per entity as a table, then every error and warning on a line of its own."""
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, width=120, highlight=False)
-    table = Table(title="Import summary", title_justify="left")
-    table.add_column("entity")
-    for column in ("created", "updated", "unchanged", "rejected"):
-        table.add_column(column, justify="right")
-    for entity, counts in report.counts.items():
-        rejected = f"[red]{counts.rejected}[/red]" if counts.rejected else "0"
-        table.add_row(
-            entity, str(counts.created), str(counts.updated), str(counts.unchanged), rejected
-        )
-    console.print(table)
-    for title, problems, style in (
-        ("Errors", report.errors, "red"),
-        ("Warnings", report.warnings, "yellow"),
-    ):
-        if problems:
-            console.print(f"[bold {style}]{title} ({len(problems)})[/bold {style}]")
-            for problem in problems:
-                console.print(escape(str(problem)), soft_wrap=True)
-    return buffer.getvalue()
 
 
 class RichProgress:
