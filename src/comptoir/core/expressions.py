@@ -392,8 +392,9 @@ class _Parser:
             raise FormulaError(self.peek().position, f"unexpected {self.describe()}")
         if not node.gives_condition:
             raise FormulaError(
-                1, "the condition gives a number, not true or false; compare it, as in "
-                "product.weight_kg > 10"
+                1,
+                "the condition gives a number, not true or false; compare it, as in "
+                "product.weight_kg > 10",
             )
         return node
 
@@ -608,6 +609,11 @@ class Formula:
     text: str
     dependencies: Dependencies
     _tree: _Node = field(repr=False)
+
+    def in_context(self) -> Callable[[FormulaValues], Decimal | bool]:
+        """``evaluate`` without entering ``FORMULA_CONTEXT``: for loops over many values, which
+        enter it once themselves (``with decimal.localcontext(FORMULA_CONTEXT):``)."""
+        return self._tree.evaluate
 
     def evaluate(self, values: FormulaValues) -> Decimal:
         """The formula's result over ``values``, computed in ``FORMULA_CONTEXT``; a condition

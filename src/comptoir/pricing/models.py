@@ -78,7 +78,9 @@ class Price(models.Model):
 
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="prices")
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="prices")
-    unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "catalog.Unit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     quantity = models.DecimalField(
         max_digits=14,
         decimal_places=3,
@@ -101,6 +103,8 @@ class Price(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="prices",
+        # Computed prices are written by the million: the rule is checked by the rebuild.
+        db_constraint=False,
         help_text="The rule that computed this price.",
     )
 
@@ -379,17 +383,38 @@ class MarketIndexValue(models.Model):
 class PriceChange(models.Model):
     """One change of one tier price: kept so the price in force at any past moment is known.
 
-    ``value`` is None when the price was removed.
+    ``value`` is None when the price was removed. A log written by the million in rebuilds: its
+    references are not checked by the database, and it keeps the ids of products, units and
+    rules removed since.
     """
 
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    unit = models.ForeignKey(
+        "catalog.Unit",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     quantity = models.DecimalField(max_digits=14, decimal_places=3)
     value = models.DecimalField(max_digits=19, decimal_places=4, null=True)
     source = models.CharField(max_length=10, choices=PriceSource)
-    rule = models.ForeignKey(PriceRule, null=True, on_delete=models.SET_NULL, related_name="+")
-    changed_at = models.DateTimeField(db_index=True)
+    rule = models.ForeignKey(
+        PriceRule,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    changed_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-changed_at", "-id"]

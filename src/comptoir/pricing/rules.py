@@ -337,74 +337,120 @@ def index_values(at: datetime | None = None) -> dict[str, Decimal]:
     return values
 
 
-@dataclass
 class _Batch:
     """What the rules of one list need for a batch of products, read in a few queries."""
 
-    skus: dict[int, str]
-    primary_units: dict[int, int]
-    facts: dict[int, dict[str, Decimal | None]]
-    attributes: dict[tuple[int, int], dict[str, Decimal]]
-    # (list id, product id) -> {unit id: [(quantity, value), ...] ascending}
-    read_prices: dict[tuple[int, int], dict[int, list[tuple[Decimal, Decimal]]]]
-    # (product id, unit id, quantity) -> (price id, value, source, rule id)
-    current: dict[tuple[int, int, Decimal], tuple[int, Decimal, str, int | None]]
+    def __init__(
+        self,
+        price_list: PriceList,
+        product_ids: list[int],
+        *,
+        read_list_ids: set[int],
+        attribute_names: set[str],
+        needs_facts: bool,
+        needs_units: bool,
+    ) -> None:
+        self.price_list = price_list
+        self.product_ids = product_ids
+        self.low, self.high = product_ids[0], product_ids[-1]
+        in_batch = "product_id BETWEEN %s AND %s"
+        price = _table(Price)
+        # (list id, product id) -> {unit id: [(quantity, value), ...] ascending}
+        self.read_prices: dict[tuple[int, int], dict[int, list[tuple[Decimal, Decimal]]]] = {}
+        if read_list_ids:
+            marks = ", ".join(["%s"] * len(read_list_ids))
+            rows = _fetch(
+                f"SELECT price_list_id, product_id, unit_id, quantity, value FROM {price} "
+                f"WHERE price_list_id IN ({marks}) AND {in_batch} "
+                "ORDER BY price_list_id, product_id, unit_id, quantity",
+                [*read_list_ids, self.low, self.high],
+            )
+            read = self.read_prices
+            exact = connection.vendor == "postgresql"
+            for list_id, product_id, unit_id, quantity, value in rows:
+                by_unit = read.get((list_id, product_id))
+                if by_unit is None:
+                    by_unit = read[list_id, product_id] = {}
+                tiers = by_unit.get(unit_id)
+                if tiers is None:
+                    tiers = by_unit[unit_id] = []
+                if exact:
+                    tiers.append((quantity, value))
+                else:
+                    tiers.append((_decimal(quantity), _decimal(value)))
+        # (product id, unit id, quantity) -> (price id, value, source, rule id)
+        rows = _fetch(
+            f"SELECT product_id, unit_id, quantity, id, value, source, rule_id FROM {price} "
+            f"WHERE price_list_id = %s AND {in_batch}",
+            [price_list.pk, self.low, self.high],
+        )
+        if connection.vendor == "postgresql":
+            self.current = {row[:3]: row[3:] for row in rows}
+        else:
+            self.current = {
+                (product_id, unit_id, _decimal(quantity)): (pk, _decimal(value), source, rule_id)
+                for product_id, unit_id, quantity, pk, value, source, rule_id in rows
+            }
+        self.primary_units: dict[int, int] = {}
+        if needs_units:
+            self.primary_units = dict(
+                _fetch(
+                    f"SELECT product_id, unit_id FROM {_table(ProductUnit)} "
+                    f"WHERE is_primary AND {in_batch}",
+                    [self.low, self.high],
+                )
+            )
+        self.facts: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
+        if needs_facts:
+            columns = ", ".join(PRODUCT_FIELDS)
+            for pk, *values in _fetch(
+                f"SELECT id, {columns} FROM {_table(Product)} WHERE id BETWEEN %s AND %s",
+                [self.low, self.high],
+            ):
+                self.facts[pk] = {
+                    name: None if value is None else _decimal(value)
+                    for name, value in zip(PRODUCT_FIELDS, values, strict=True)
+                }
+        self.attributes: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
+        if attribute_names:
+            rows = PriceAttributeValue.objects.filter(
+                product_id__gte=self.low,
+                product_id__lte=self.high,
+                attribute__field_name__in=attribute_names,
+                currency=price_list.currency,
+            ).values_list("product_id", "unit_id", "attribute__field_name", "value")
+            for product_id, unit_id, name, value in rows.order_by():
+                self.attributes[product_id, unit_id][name] = value
+        self._skus: dict[int, str] | None = None
+
+    def sku(self, product_id: int) -> str:
+        """The SKU of a product of the batch, for reports (read when first needed)."""
+        if self._skus is None:
+            self._skus = dict(
+                Product.objects.filter(pk__gte=self.low, pk__lte=self.high).values_list(
+                    "pk", "sku"
+                )
+            )
+        return self._skus.get(product_id, str(product_id))
 
 
-def _load_batch(
-    price_list: PriceList,
-    product_ids: list[int],
-    read_list_ids: set[int],
-    attribute_names: set[str],
-) -> _Batch:
-    low, high = product_ids[0], product_ids[-1]
-    in_batch = Q(product_id__gte=low, product_id__lte=high)
-    wanted = set(product_ids)
-    products = (
-        Product.objects.filter(pk__in=product_ids)
-        if len(product_ids) < 1000
-        else (Product.objects.filter(pk__gte=low, pk__lte=high))
-    )
-    skus: dict[int, str] = {}
-    facts: dict[int, dict[str, Decimal | None]] = {}
-    for pk, sku, *values in products.values_list("pk", "sku", *PRODUCT_FIELDS).order_by():
-        if pk in wanted:
-            skus[pk] = sku
-            facts[pk] = dict(zip(PRODUCT_FIELDS, values, strict=True))
-    primary_units = {
-        product_id: unit_id
-        for product_id, unit_id in ProductUnit.objects.filter(in_batch, is_primary=True)
-        .values_list("product_id", "unit_id")
-        .order_by()
-    }
-    attributes: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
-    if attribute_names:
-        rows = PriceAttributeValue.objects.filter(
-            in_batch, attribute__field_name__in=attribute_names, currency=price_list.currency
-        ).values_list("product_id", "unit_id", "attribute__field_name", "value")
-        for product_id, unit_id, name, value in rows.order_by():
-            attributes[product_id, unit_id][name] = value
-    read_prices: dict[tuple[int, int], dict[int, list[tuple[Decimal, Decimal]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    if read_list_ids:
-        rows = Price.objects.filter(in_batch, price_list_id__in=read_list_ids).values_list(
-            "price_list_id", "product_id", "unit_id", "quantity", "value"
-        )
-        for list_id, product_id, unit_id, quantity, value in rows.order_by():
-            read_prices[list_id, product_id][unit_id].append((quantity, value))
-        for by_unit in read_prices.values():
-            for tiers in by_unit.values():
-                tiers.sort()
-    current = {
-        (product_id, unit_id, quantity): (pk, value, source, rule_id)
-        for pk, product_id, unit_id, quantity, value, source, rule_id in Price.objects.filter(
-            in_batch, price_list=price_list
-        )
-        .values_list("pk", "product_id", "unit_id", "quantity", "value", "source", "rule_id")
-        .order_by()
-    }
-    return _Batch(skus, primary_units, facts, attributes, read_prices, current)
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _decimal(value) -> Decimal:
+    """A number as the database gave it (SQLite keeps decimals as floats) as a Decimal."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
 
 
 def _tier_value(tiers: list[tuple[Decimal, Decimal]], quantity: Decimal) -> Decimal | None:
@@ -427,6 +473,13 @@ def _slots(
         if unit_id is not None:
             yield unit_id, rule.quantity if rule.quantity is not None else Decimal(1), {}
         return
+    if len(compiled.reads_lists) == 1 and rule.unit_id is None and rule.quantity is None:
+        # The usual rule, one list read tier by tier: no merging of slots to do.
+        name, list_id = compiled.reads_lists[0]
+        for unit_id, tiers in batch.read_prices.get((list_id, product_id), {}).items():
+            for quantity, value in tiers:
+                yield unit_id, quantity, {name: value}
+        return
     read = [
         (name, batch.read_prices.get((list_id, product_id)))
         for name, list_id in compiled.reads_lists
@@ -448,6 +501,20 @@ def _slots(
         yield unit_id, quantity, values
 
 
+def _rounder(rule: PriceRule, currency: str) -> Callable[[Decimal], Decimal]:
+    """``round_price`` with the rule's settings, fast for the usual rounding to the cent."""
+    if rule.round_step is None and not rule.round_ending:
+        cent = Decimal(1).scaleb(-minor_units(currency))
+        return lambda value: value.quantize(cent, rounding=ROUND_HALF_UP)
+    return lambda value: round_price(
+        value,
+        currency=currency,
+        step=rule.round_step,
+        ending=rule.round_ending,
+        direction=rule.round_direction,
+    )
+
+
 def _rule_prices(
     compiled: _CompiledRule,
     batch: _Batch,
@@ -456,38 +523,40 @@ def _rule_prices(
     currency: str,
     report: RebuildReport,
 ) -> Iterator[tuple[int, int, Decimal, Decimal]]:
-    """(product id, unit id, quantity, rounded value) for each price ``compiled`` gives."""
-    rule = compiled.rule
-    evaluate = compiled.formula.evaluate
+    """(product id, unit id, quantity, rounded value) for each price ``compiled`` gives.
+
+    Runs inside ``FORMULA_CONTEXT`` (see ``rebuild``).
+    """
+    name = compiled.rule.name
+    evaluate = compiled.formula.in_context()
+    condition = compiled.condition.in_context() if compiled.condition is not None else None
+    rounded = _rounder(compiled.rule, currency)
+    attributes = batch.attributes
     for product_id in product_ids:
         facts = batch.facts[product_id]
         for unit_id, quantity, list_values in _slots(compiled, batch, product_id):
-            product_values = {**facts, **batch.attributes.get((product_id, unit_id), {})}
+            extra = attributes.get((product_id, unit_id))
             values = FormulaValues(
-                product=product_values, price_lists=list_values, indexes=indexes
+                product={**facts, **extra} if extra else facts,
+                price_lists=list_values,
+                indexes=indexes,
             )
-            sku = batch.skus[product_id]
             try:
-                if compiled.condition is not None and not compiled.condition.evaluate(values):
+                if condition is not None and not condition(values):
                     continue
                 raw = evaluate(values)
             except FormulaError as error:
-                report.skip(f"rule '{rule.name}': {error.problem}", sku)
+                report.skip(f"rule '{name}': {error.problem}", batch.sku(product_id))
                 continue
             if raw < 0:
-                report.skip(f"rule '{rule.name}' gives a negative price", sku)
+                report.skip(f"rule '{name}' gives a negative price", batch.sku(product_id))
                 continue
             if raw >= MAX_PRICE:
-                report.skip(f"rule '{rule.name}' gives a price too large to keep", sku)
+                report.skip(
+                    f"rule '{name}' gives a price too large to keep", batch.sku(product_id)
+                )
                 continue
-            value = round_price(
-                raw,
-                currency=currency,
-                step=rule.round_step,
-                ending=rule.round_ending,
-                direction=rule.round_direction,
-            )
-            yield product_id, unit_id, quantity, value
+            yield product_id, unit_id, quantity, rounded(raw)
 
 
 def rebuild(
@@ -515,16 +584,27 @@ def rebuild(
             for formula in (item.formula, item.condition)
             if formula is not None
             for name in formula.dependencies.product_attributes
-        } - set(PRODUCT_FIELDS)
+        }
+        needs_facts = bool(attribute_names & set(PRODUCT_FIELDS))
+        attribute_names -= set(PRODUCT_FIELDS)
+        needs_units = any(not item.reads_lists and item.rule.unit_id is None for item in compiled)
         for batch_ids in _batches(price_list, compiled, product_ids):
-            batch = _load_batch(price_list, batch_ids, read_list_ids, attribute_names)
+            batch = _Batch(
+                price_list,
+                batch_ids,
+                read_list_ids=read_list_ids,
+                attribute_names=attribute_names,
+                needs_facts=needs_facts,
+                needs_units=needs_units,
+            )
             wanted: dict[tuple[int, int, Decimal], tuple[Decimal, int]] = {}
-            for item in compiled:
-                matching = _matching(item, batch_ids)
-                for product_id, unit_id, quantity, value in _rule_prices(
-                    item, batch, matching, indexes, price_list.currency, report
-                ):
-                    wanted.setdefault((product_id, unit_id, quantity), (value, item.rule.pk))
+            with localcontext(FORMULA_CONTEXT):
+                for item in compiled:
+                    matching = _matching(item, batch_ids)
+                    for product_id, unit_id, quantity, value in _rule_prices(
+                        item, batch, matching, indexes, price_list.currency, report
+                    ):
+                        wanted.setdefault((product_id, unit_id, quantity), (value, item.rule.pk))
             _write(price_list, batch, wanted, at, report)
             report.products += len(batch_ids)
             if progress:
@@ -577,6 +657,7 @@ def _write(
     report: RebuildReport,
 ) -> None:
     """Insert, update and remove computed prices so the batch holds exactly ``wanted``."""
+    in_batch = set(batch.product_ids)
     inserts, updates, removals, changes = [], [], [], []
     for slot, (value, rule_id) in wanted.items():
         current = batch.current.get(slot)
@@ -591,7 +672,7 @@ def _write(
             updates.append((current[0], value, rule_id))
         changes.append((price_list.pk, *slot, value, PriceSource.RULE, rule_id, at))
     for slot, (pk, _value, source, _rule_id) in batch.current.items():
-        if source == PriceSource.RULE and slot not in wanted and slot[0] in batch.skus:
+        if source == PriceSource.RULE and slot not in wanted and slot[0] in in_batch:
             removals.append(pk)
             changes.append((price_list.pk, *slot, None, PriceSource.RULE, None, at))
     _insert_rows(
@@ -630,13 +711,18 @@ def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> Non
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for start in range(0, len(rows), 10_000):
+                    copy.write("".join(map(_copy_line, rows[start : start + 10_000])))
             return
         marks = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, [_adapted(row) for row in rows[start : start + 5000]])
+
+
+def _copy_line(row: tuple) -> str:
+    """``row`` in COPY's text format; its values hold no tab, newline or backslash."""
+    return "\t".join(["\\N" if value is None else str(value) for value in row]) + "\n"
 
 
 def _adapted(row: tuple) -> tuple:
@@ -795,8 +881,13 @@ def trace(rule: PriceRule, *, product: Product, unit_id: int, quantity: Decimal)
             rule, {}, None, None, "the rule is inactive or its formula no longer compiles"
         )
     attribute_names = set(compiled.formula.dependencies.product_attributes) - set(PRODUCT_FIELDS)
-    batch = _load_batch(
-        price_list, [product.pk], {list_id for _, list_id in compiled.reads_lists}, attribute_names
+    batch = _Batch(
+        price_list,
+        [product.pk],
+        read_list_ids={list_id for _, list_id in compiled.reads_lists},
+        attribute_names=attribute_names,
+        needs_facts=True,
+        needs_units=True,
     )
     indexes = index_values()
     for slot_unit, slot_quantity, list_values in _slots(compiled, batch, product.pk):

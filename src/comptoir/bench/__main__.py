@@ -1,0 +1,42 @@
+"""``python -m comptoir.bench [NAME...]``: run the benchmarks (all, or those named)."""
+
+import argparse
+import os
+import sys
+import time
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run Comptoir's benchmarks.")
+    parser.add_argument("names", nargs="*", help="Benchmarks to run (default: all): pricing.")
+    parser.add_argument(
+        "--prices",
+        type=int,
+        default=1_000_000,
+        help="How many base prices the pricing benchmark rebuilds from (default 1,000,000).",
+    )
+    args = parser.parse_args()
+    from comptoir.bench import setup
+
+    setup.use_bench_database()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
+    import django
+
+    django.setup()
+    from comptoir.bench import pricing
+
+    benchmarks = {"pricing": lambda: pricing.run(base_prices=args.prices)}
+    unknown = set(args.names) - set(benchmarks)
+    if unknown:
+        parser.error(
+            f"unknown benchmark {', '.join(sorted(unknown))}; known: {', '.join(benchmarks)}"
+        )
+    started = time.perf_counter()
+    for name in args.names or benchmarks:
+        benchmarks[name]()
+    print(f"benchmarks done in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
