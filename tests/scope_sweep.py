@@ -37,6 +37,8 @@ from comptoir.accounts.models import (
 from comptoir.accounts.permissions import PREDEFINED_ROLES, predefined_role
 from comptoir.accounts.tokens import create_token
 from comptoir.catalog.models import Category
+from comptoir.invoicing.models import Invoice
+from comptoir.invoicing.services import issue_invoice
 from comptoir.ordering import services
 from comptoir.ordering.models import Order, ShoppingList, ShoppingListLine
 from tests import factories
@@ -208,12 +210,13 @@ def build_world(oro_dir) -> World:
     for customer_user in users.values():
         address = Address.objects.filter(company=customer_user.company).order_by("id").first()
         services.add_to_shopping_list(customer_user=customer_user, sku=SKU, quantity=1)
-        services.place_order(
+        order = services.place_order(
             customer_user=customer_user,
             billing_address_id=address.pk,
             shipping_address_id=address.pk,
             po_number=f"PO {customer_user.email}",
         )
+        issue_invoice(order=order)
         services.add_to_shopping_list(customer_user=customer_user, sku=SKU, quantity=2)
     for inviter, company, email in INVITED:
         invitations.invite_customer_user(
@@ -310,6 +313,13 @@ def records() -> dict[str, list[Record]]:
         "orders": [record_of(o.number, o.customer_user, o.company) for o in orders],
         "sampled orders": [
             record_of(o.number, o.customer_user, o.company) for o in latest.values()
+        ],
+        # Keyed by their order's number, as the routes find them.
+        "sampled invoices": [
+            record_of(invoice.order.number, invoice.customer_user, invoice.company)
+            for invoice in Invoice.objects.select_related(
+                "order", "company", "customer_user__user"
+            ).filter(order__in=latest.values())
         ],
         "shopping lists": [record_of(s.pk, s.customer_user, s.company) for s in lists],
         "lines": [
@@ -478,6 +488,19 @@ def customers(
             arrange=arrange and (lambda client: arrange(visitor, client)),
             check=check and succeeds and (lambda response: check(world, visitor, response)),
         )
+
+    return probes
+
+
+def integration_clients_only(method: str, *, data: dict | None = None, **url_kwargs) -> Entry:
+    """An endpoint for the seller's integration clients: guests get 401, customer users 403."""
+
+    def probes(world: World, visitor: Visitor, route: Route) -> Iterable[Probe]:
+        url = route.url(**url_kwargs)
+        if not visitor.is_customer:
+            yield refused(route, method, url, data)
+            return
+        yield Probe(method, url, 403, data)
 
     return probes
 

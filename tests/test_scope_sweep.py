@@ -25,6 +25,8 @@ from comptoir.accounts.models import (
 )
 from comptoir.ordering import services
 from comptoir.ordering.models import Order, ShoppingListLine
+from comptoir.promotions.models import AppliedCoupon, Coupon, Promotion, PromotionKind
+from comptoir.promotions.services import apply_coupon
 from tests.scope_sweep import (
     AMANDA,
     BRANDA,
@@ -50,8 +52,10 @@ from tests.scope_sweep import (
     build_world,
     customers,
     everyone,
+    integration_clients_only,
     lacks,
     per_record,
+    refused,
     storefront_routes,
     sweep,
 )
@@ -145,6 +149,11 @@ def shows(context_name: str, attribute: str = "pk") -> Check:
     return check
 
 
+def shows_invoice_of_order(world, visitor, record, response) -> str | None:
+    shown = response.context["invoice"].order.number
+    return None if shown == record.key else f"shows the invoice of order {shown}"
+
+
 def storefront_shopping_list(world, visitor, record, response) -> str | None:
     shown = response.context["priced"].shopping_list.pk
     return None if shown == record.key else f"shows shopping list {shown}"
@@ -172,6 +181,11 @@ def api_me(world, visitor, response) -> str | None:
     return None if email == visitor.email else f"acts as {email}"
 
 
+def api_explains_own_prices(world, visitor, response) -> str | None:
+    company = response.json()["company"]
+    return None if company == visitor.company else f"explains the prices of {company}"
+
+
 def api_cart(world, visitor, response) -> str | None:
     shown = {line["id"] for line in response.json()["lines"]}
     return differs("cart lines", shown, own_cart_line_ids(visitor))
@@ -195,6 +209,56 @@ def order_placed_for_own_company(world, visitor, record, response) -> str | None
 def add_to_own_cart(visitor: Visitor, client) -> None:
     customer_user = CustomerUser.objects.get(user__email=visitor.email)
     services.add_to_shopping_list(customer_user=customer_user, sku=SKU, quantity=1)
+
+
+SWEEP_COUPON = "SWEEP10"
+
+
+def own_cart_with_coupon(visitor: Visitor, client, *, applied: bool = False) -> None:
+    """A line in the visitor's cart and a coupon anyone may use, entered there if ``applied``."""
+    add_to_own_cart(visitor, client)
+    promotion = Promotion.objects.create(
+        name="Sweep", kind=PromotionKind.LINE_PERCENTAGE, value=10, requires_coupon=True
+    )
+    Coupon.objects.create(promotion=promotion, code=SWEEP_COUPON)
+    if applied:
+        customer_user = CustomerUser.objects.get(user__email=visitor.email)
+        apply_coupon(customer_user=customer_user, code=SWEEP_COUPON)
+
+
+def coupon_in_own_cart(present: bool) -> Check:
+    """The sweep coupon is on the visitor's cart (or not), and on no one else's."""
+
+    def check(world, visitor, response) -> str | None:
+        carts = list(
+            AppliedCoupon.objects.filter(coupon__code=SWEEP_COUPON).values_list(
+                "shopping_list__customer_user__user__email", flat=True
+            )
+        )
+        expected = [visitor.email] if present else []
+        return None if carts == expected else f"coupon entered on the carts of {carts}"
+
+    return check
+
+
+def coupon_removal(method: str, status: int) -> Entry:
+    """Taking the sweep coupon off one's own cart; a guest is refused."""
+
+    def probes(world: World, visitor: Visitor, route: Route):
+        url = route.url(code=SWEEP_COUPON)
+        if not visitor.is_customer:
+            yield refused(route, method, url, None)
+            return
+        yield Probe(
+            method,
+            url,
+            status,
+            location=None if route.is_api else reverse("storefront:cart"),
+            arrange=lambda client: own_cart_with_coupon(visitor, client, applied=True),
+            check=lambda response: coupon_in_own_cart(False)(world, visitor, response),
+        )
+
+    return probes
 
 
 def user_active(expected: bool | None = None) -> Check:
@@ -357,6 +421,15 @@ STOREFRONT: dict[str, Entry] = {
         check=gone(ShoppingListLine),
         check_refused=still_there(ShoppingListLine),
     ),
+    "storefront:cart_coupon_add": customers(
+        "post",
+        302,
+        data={"code": " sweep10 "},
+        location="storefront:cart",
+        arrange=own_cart_with_coupon,
+        check=coupon_in_own_cart(True),
+    ),
+    "storefront:cart_coupon_remove": coupon_removal("post", 302),
     "storefront:shopping_list": per_record(
         "shopping lists",
         R.SHOPPING_LISTS,
@@ -398,6 +471,15 @@ STOREFRONT: dict[str, Entry] = {
     ),
     "storefront:order_confirmation": per_record(
         "sampled orders", R.ORDERS, A_.VIEW, "get", 200, "number", check=shows("order", "number")
+    ),
+    "storefront:invoice": per_record(
+        "sampled invoices",
+        R.INVOICES,
+        A_.VIEW,
+        "get",
+        200,
+        "number",
+        check=shows_invoice_of_order,
     ),
     "storefront:reorder": per_record(
         "sampled orders",
@@ -620,6 +702,22 @@ API: dict[str, Entry] = {
     "GET /api/v1/products/{sku}": everyone(sku=SKU),
     # Buying.
     "GET /api/v1/me": customers("get", 200, check=api_me),
+    # Pricing.
+    "GET /api/v1/prices/explain": customers(
+        "get", 200, data={"sku": SKU, "quantity": "12"}, check=api_explains_own_prices
+    ),
+    "GET /api/v1/prices/history": customers(
+        "get",
+        200,
+        data={"sku": SKU, "at": "2026-01-01T00:00:00+00:00"},
+        check=api_explains_own_prices,
+    ),
+    "GET /api/v1/indexes": integration_clients_only("get"),
+    "POST /api/v1/indexes/{code}/values": integration_clients_only(
+        "post",
+        data={"values": [{"effective_at": "2026-01-01T00:00:00Z", "value": "1"}]},
+        code="COPPER",
+    ),
     "GET /api/v1/addresses": customers(
         "get",
         200,
@@ -648,6 +746,14 @@ API: dict[str, Entry] = {
         check=gone(ShoppingListLine),
         check_refused=still_there(ShoppingListLine),
     ),
+    "POST /api/v1/cart/coupons": customers(
+        "post",
+        201,
+        data={"code": "sweep10"},
+        arrange=own_cart_with_coupon,
+        check=coupon_in_own_cart(True),
+    ),
+    "DELETE /api/v1/cart/coupons/{code}": coupon_removal("delete", 200),
     "GET /api/v1/shopping-lists/{shopping_list_id}": per_record(
         "shopping lists",
         R.SHOPPING_LISTS,
@@ -676,6 +782,9 @@ API: dict[str, Entry] = {
     ),
     "GET /api/v1/orders/{number}": per_record(
         "sampled orders", R.ORDERS, A_.VIEW, "get", 200, "number", check=api_shows("number")
+    ),
+    "GET /api/v1/orders/{number}/invoice": per_record(
+        "sampled invoices", R.INVOICES, A_.VIEW, "get", 200, "number", check=api_shows("order")
     ),
     "POST /api/v1/orders/{number}/reorder": per_record(
         "sampled orders",

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from comptoir.accounts.access import set_access_mode
 from comptoir.accounts.models import (
@@ -27,9 +28,24 @@ from comptoir.accounts.registrations import submit_registration_request
 from comptoir.accounts.tokens import create_token
 from comptoir.catalog.models import Brand, Product
 from comptoir.core.models import Event
+from comptoir.integration.clients import create_client
+from comptoir.integration.models import ApiClient
+from comptoir.invoicing.models import Invoice
+from comptoir.invoicing.services import issue_invoice
 from comptoir.ordering.models import Order, OrderStatus, ShoppingList
 from comptoir.ordering.services import add_to_shopping_list, place_order
-from comptoir.pricing.models import Price, PriceAttribute, PriceAttributeValue
+from comptoir.pricing.models import (
+    MarketIndex,
+    MarketIndexValue,
+    Price,
+    PriceAttribute,
+    PriceAttributeValue,
+    PriceList,
+    PriceRule,
+)
+from comptoir.pricing.services import save_price_rule
+from comptoir.promotions.models import CouponRedemption
+from comptoir.promotions.services import apply_coupon
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +87,12 @@ def shop():
         value=Decimal("59.99"),
     )
     buyer = factories.customer_user(parent, "buyer@acme.example")
-    factories.customer_user(subsidiary, "buyer@east.acme.example", role=CustomerRole.ADMINISTRATOR)
+    east_buyer = factories.customer_user(
+        subsidiary, "buyer@east.acme.example", role=CustomerRole.ADMINISTRATOR
+    )
     address = Address.objects.filter(company=parent).get()
+    factories.tax_rate("6.25", country="US", region="IL", code="standard", label="Sales tax")
+    factories.customer_tax_code("exempt")
     add_to_shopping_list(customer_user=buyer, sku="DRILL-1", quantity=12)
     order = place_order(
         customer_user=buyer,
@@ -80,8 +100,29 @@ def shop():
         shipping_address_id=address.pk,
         po_number="PO-77",
     )
+    issue_invoice(order=order)
+    welcome = factories.promotion("Welcome", value=Decimal(5), requires_coupon=True)
+    factories.coupon(welcome, "WELCOME", usage_limit=10)
+    add_to_shopping_list(customer_user=east_buyer, sku="DRILL-1", quantity=1)
+    apply_coupon(customer_user=east_buyer, code="WELCOME")
+    east_address = Address.objects.filter(company=subsidiary).get()
+    place_order(
+        customer_user=east_buyer,
+        billing_address_id=east_address.pk,
+        shipping_address_id=east_address.pk,
+    )
     add_to_shopping_list(customer_user=buyer, sku="DRILL-1", quantity=2)
     create_token(customer_user=buyer, name="ERP")
+    copper = MarketIndex.objects.create(code="COPPER", name="Copper", unit="USD per kg")
+    MarketIndexValue.objects.create(index=copper, effective_at=timezone.now(), value=Decimal(8))
+    save_price_rule(
+        PriceRule(
+            price_list=PriceList.objects.get(name="Acme prices"),
+            name="Copper",
+            formula='index["COPPER"] * 2',
+        )
+    )
+    create_client(name="ERP", scopes=["indexes:write"])
     Group.objects.create(name="Catalog team")
     rep = User.objects.create_user("rep@seller.example", is_staff=True)
     SalesRepAssignment.objects.create(sales_rep=rep, company=parent)
@@ -136,9 +177,12 @@ def test_staff_opens_a_record_of_every_registered_model(staff_client, shop, mode
 
 
 MADE_ELSEWHERE = [
+    ApiClient,
     ApiToken,
     AuditEntry,
+    CouponRedemption,
     Event,
+    Invoice,
     Order,
     RegistrationRequest,
     ShoppingList,
@@ -473,3 +517,53 @@ def test_product_keeps_one_primary_unit(staff_client, shop):
         "Mark exactly one unit as the primary unit."
     ]
     assert drill.units.filter(is_primary=True).get().unit.code == "item"
+
+
+def test_staff_explains_a_price_in_the_back_office(staff_client, shop):
+    acme = Company.objects.get(name="Acme")
+    url = reverse("admin:pricing_explain")
+
+    response = staff_client.get(url, {"company": acme.pk, "sku": "drill-1", "quantity": "12"})
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "DRILL-1 x 12 item for Acme: 45.00 USD from Default, tier from 10" in text
+    assert "Net: 540.00" in text
+    unknown = staff_client.get(url, {"company": acme.pk, "sku": "NOPE", "quantity": "1"})
+    assert "SKU &#x27;NOPE&#x27; not found" in unknown.content.decode()
+
+
+def test_a_rule_with_a_bad_formula_is_refused_on_its_form(staff_client, shop):
+    price_list = PriceList.objects.get(name="Acme prices")
+    response = staff_client.post(
+        admin_url(PriceRule, "add"),
+        {
+            "price_list": price_list.pk,
+            "name": "Broken",
+            "priority": 100,
+            "formula": 'pricelist["Defualt"].price * 0.9',
+            "round_direction": "nearest",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["formula"]
+    assert errors == [
+        "Formula, column 11: unknown price list 'Defualt' (known: Acme prices, Default); "
+        "did you mean 'Default'?"
+    ]
+    assert not PriceRule.objects.filter(name="Broken").exists()
+
+
+def test_index_values_imported_from_a_file_in_the_back_office(staff_client, shop):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("values.csv", b"index,effective_at,value\nCOPPER,2026-13-01,9\n")
+    response = staff_client.post(reverse("admin:pricing_marketindex_import"), {"file": bad})
+    assert "column effective_at: &#x27;2026-13-01&#x27; is not a date" in response.content.decode()
+    assert MarketIndexValue.objects.count() == 1
+
+    good = SimpleUploadedFile("values.csv", b"index,effective_at,value\nCOPPER,2026-01-01,9\n")
+    response = staff_client.post(reverse("admin:pricing_marketindex_import"), {"file": good})
+    assert response.status_code == 302
+    assert MarketIndexValue.objects.count() == 2

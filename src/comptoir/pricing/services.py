@@ -134,6 +134,25 @@ def record_price_changes(prices: Iterable[Price], *, removed: bool = False) -> N
     )
 
 
+def save_prices_by_hand(prices: Iterable[Price]) -> list[Price]:
+    """Save prices edited in a form (the back office): they become prices entered by hand,
+    which rules never overwrite, and the lists computed from theirs are rebuilt."""
+    prices = list(prices)
+    with transaction.atomic():
+        for price in prices:
+            price.source = PriceSource.MANUAL
+            price.rule = None
+            price.full_clean(validate_unique=False)
+            price.save()
+        record_price_changes(prices)
+        by_list: dict[int, set[int]] = {}
+        for price in prices:
+            by_list.setdefault(price.price_list_id, set()).add(price.product_id)
+        for list_id, product_ids in by_list.items():
+            schedule_rebuild(list_ids=[list_id], product_ids=product_ids, dependents_only=True)
+    return prices
+
+
 def delete_prices(prices: Iterable[Price]) -> int:
     """Remove prices entered by hand or computed; rules then give those slots again."""
     prices = list(prices)
