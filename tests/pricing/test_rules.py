@@ -403,3 +403,21 @@ def test_index_values_for_a_moment_are_replaced_not_duplicated():
     counts = services.record_index_values(copper, [(moment, Decimal("9"))])
     assert counts == {"updated": 1}
     assert MarketIndexValue.objects.get().value == Decimal("9")
+
+
+def test_a_changed_product_has_its_computed_prices_follow(run_tasks):
+    from comptoir.catalog.services import upsert_product
+
+    copper = services.upsert_market_index(code="COPPER")[0]
+    services.record_index_values(copper, [(timezone.now() - timedelta(days=1), Decimal("8"))])
+    cable = factories.product("CAB-1", weight_kg=Decimal("1"))
+    cables = factories.price_list("Cables")
+    run_tasks(rule, cables, 'index["COPPER"] * product.weight_kg', name="By weight")
+    run_tasks(rule, cables, "1000", name="Heavy", condition="product.weight_kg > 50", priority=1)
+    unit = cable.primary_unit.unit
+
+    run_tasks(upsert_product, sku="cab-1", name=cable.name, unit=unit, weight_kg=Decimal("2.5"))
+    assert prices(cables, cable) == {("item", 1): Decimal("20.00")}
+
+    run_tasks(upsert_product, sku="CAB-1", name=cable.name, unit=unit, weight_kg=Decimal("60"))
+    assert prices(cables, cable) == {("item", 1): Decimal("1000.00")}

@@ -24,6 +24,7 @@ from comptoir.core.records import (
     save_changes,
     upsert,
 )
+from comptoir.pricing.tasks import schedule_product_rebuild
 
 logger = logging.getLogger(__name__)
 
@@ -117,12 +118,16 @@ def upsert_product(
     is_enabled: bool = True,
     is_featured: bool = False,
     is_new_arrival: bool = False,
+    weight_kg: Decimal | None = None,
+    rebuild: bool = True,
 ) -> tuple[Product, UpsertStatus]:
     """Create or update the product ``sku`` with ``unit`` as its primary unit.
 
     ``precision`` is the number of decimals the primary unit takes for this product (the
     unit's default when None). A product whose primary unit changes loses the old one: the
     conversion rates of its other units were relative to it, so set them again.
+    ``weight_kg`` is kept as it is when None. A changed product has the prices rules give it
+    computed again after commit, unless ``rebuild`` is False (an import rebuilds at its end).
     """
     sku = sku.strip()
     if not sku:
@@ -139,6 +144,13 @@ def upsert_product(
         "is_featured": is_featured,
         "is_new_arrival": is_new_arrival,
     }
+    if weight_kg is not None:
+        if weight_kg < 0:
+            raise DomainError(
+                f"The weight of SKU '{sku}' cannot be negative ({weight_kg})",
+                code="weight_negative",
+            )
+        values["weight_kg"] = weight_kg
     if not values["name"]:
         raise DomainError(f"SKU '{sku}' needs a name", code="product_name_missing")
 
@@ -148,8 +160,10 @@ def upsert_product(
             product, unit, unit.default_precision if precision is None else precision
         )
 
-    if status == UNCHANGED and unit_changed:
-        status = UPDATED
+        if status == UNCHANGED and unit_changed:
+            status = UPDATED
+        if status != UNCHANGED and rebuild:
+            schedule_product_rebuild([product.pk])
     if status != UNCHANGED:
         logger.debug("product %s %s", product.sku, status)
     return product, status

@@ -14,10 +14,11 @@ from comptoir.pricing import rules
 
 @task
 def rebuild_prices(
-    list_ids: list[int], product_ids: list[int] | None, dependents_only: bool
+    list_ids: list[int] | None, product_ids: list[int] | None, dependents_only: bool
 ) -> list[str]:
-    """Rebuild ``list_ids`` (or only the lists depending on them) and every list that depends
-    on them, in dependency order, for ``product_ids`` or all products. Safe to run twice."""
+    """Rebuild ``list_ids`` (every list with rules when None; only the lists depending on them
+    with ``dependents_only``) and every list that depends on them, in dependency order, for
+    ``product_ids`` or all products. Safe to run twice."""
     reports = rules.rebuild_lists(
         list_ids=list_ids, product_ids=product_ids, dependents_only=dependents_only
     )
@@ -39,5 +40,8 @@ def schedule_rebuild(
 
 
 def schedule_product_rebuild(product_ids: Iterable[int]) -> None:
-    """Queue a rebuild of every list with rules, for products whose values changed."""
-    schedule_rebuild(list_ids=rules.lists_with_rules(), product_ids=product_ids)
+    """Queue a rebuild of every list with rules (found when it runs), for products whose
+    values changed: a rule's condition or formula may read them."""
+    product_ids = sorted(set(product_ids))
+    if product_ids:
+        transaction.on_commit(lambda: rebuild_prices.enqueue(None, product_ids, False))

@@ -320,6 +320,7 @@ def _write_product(run: OroImport, row: ProductRow, category: Category | None) -
         brand=row.brand,
         is_featured=row.is_featured,
         is_new_arrival=row.is_new_arrival,
+        rebuild=False,
     )
     outcomes: Outcomes = [("products", status)]
     default = run.price_lists.get(layouts.DEFAULT_PRICE_LIST.lower())
@@ -342,6 +343,7 @@ def _write_product(run: OroImport, row: ProductRow, category: Category | None) -
             unit=row.unit,
             value=value,
             currency=layouts.CURRENCY,
+            rebuild=False,
         )
         outcomes.append(("price attribute values", value_status))
     return outcomes
