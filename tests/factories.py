@@ -15,6 +15,8 @@ from comptoir.accounts.models import (
 from comptoir.accounts.permissions import predefined_role
 from comptoir.catalog.models import Category, Product, ProductUnit, Unit
 from comptoir.pricing.models import Price, PriceList, PriceListAssignment
+from comptoir.promotions.models import Coupon, Promotion
+from comptoir.taxes.models import CustomerTaxCode, ProductTaxCode, TaxRate
 
 PASSWORD = "correct-horse-battery"
 _sequence = count(1)
@@ -132,3 +134,70 @@ def customer_user(
     made = CustomerUser.objects.create(user=user, company=company)
     made.roles.add(predefined_role(role))
     return made
+
+
+def product_tax_code(code: str = "standard", *, is_default: bool = False) -> ProductTaxCode:
+    return ProductTaxCode.objects.get_or_create(
+        code=code, defaults={"name": code.capitalize(), "is_default": is_default}
+    )[0]
+
+
+def customer_tax_code(code: str = "exempt", *, is_exempt: bool = True, note: str = ""):
+    return CustomerTaxCode.objects.get_or_create(
+        code=code,
+        defaults={"name": code.capitalize(), "is_exempt": is_exempt, "exemption_note": note},
+    )[0]
+
+
+def tax_rate(
+    rate: str, *, country: str = "FR", code: str = "standard", label: str = "VAT", **fields
+) -> TaxRate:
+    return TaxRate.objects.create(
+        label=label,
+        rate=Decimal(rate),
+        country=country,
+        product_tax_code=product_tax_code(code),
+        **fields,
+    )
+
+
+def address(
+    company: Company,
+    *,
+    country: str,
+    postal_code: str = "",
+    region: str = "",
+    city: str = "Town",
+    is_default_shipping: bool = False,
+) -> Address:
+    return Address.objects.create(
+        company=company,
+        label=f"{city} {country}",
+        street="1 Quay Street",
+        city=city,
+        region=region,
+        postal_code=postal_code,
+        country=country,
+        is_default_shipping=is_default_shipping,
+    )
+
+
+def promotion(name: str | None = None, *, kind: str = "line_percentage", **fields) -> Promotion:
+    """A promotion active now for everyone; scope sets (``products=[...]``...) are assigned."""
+    scopes = {
+        key: fields.pop(key)
+        for key in ("companies", "customer_groups", "categories", "products")
+        if key in fields
+    }
+    made = Promotion.objects.create(
+        name=name or f"Promotion {next(_sequence)}", kind=kind, **fields
+    )
+    for key, values in scopes.items():
+        getattr(made, key).set(values)
+    return made
+
+
+def coupon(promotion: Promotion, code: str | None = None, **fields) -> Coupon:
+    return Coupon.objects.create(
+        promotion=promotion, code=code or f"CODE{next(_sequence)}", **fields
+    )

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "comptoir.ordering",
     "comptoir.promotions",
     "comptoir.taxes",
+    "comptoir.invoicing",
     "comptoir.integration",
     "comptoir.search",
     "comptoir.storefront",
@@ -197,6 +198,8 @@ COMPTOIR_SHIPPING_FLAT_RATE = Decimal(os.environ.get("COMPTOIR_SHIPPING_FLAT_RAT
 # tax, "line" (each line's tax rounded, then added) or "total" (rounded once per rate).
 COMPTOIR_SELLER_COUNTRY = os.environ.get("COMPTOIR_SELLER_COUNTRY", "FR").strip().upper()
 COMPTOIR_TAX_ROUNDING = os.environ.get("COMPTOIR_TAX_ROUNDING", "line").strip().lower()
+# Prefix of invoice numbers; each prefix has its own sequence without gaps.
+COMPTOIR_INVOICE_NUMBER_PREFIX = os.environ.get("COMPTOIR_INVOICE_NUMBER_PREFIX", "INV")
 # Account security: how long an invitation link works, and the throttling of failed logins
 # (an account is locked by its tenth failure in a row; an address by failures beyond the limit).
 COMPTOIR_INVITATION_DAYS = int(os.environ.get("COMPTOIR_INVITATION_DAYS", "7"))

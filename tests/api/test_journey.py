@@ -61,6 +61,8 @@ def test_buyer_orders_and_reorders_through_the_api(buyer_api, settings):
             "row_total": "228.00",
             "price_list": "Base",
             "tier_quantity": "10",
+            "discount_total": "0.00",
+            "tax_total": "0.00",
         }
     ]
     assert reordered.status_code == 200
@@ -92,6 +94,13 @@ def test_a_cart_never_used_is_empty_in_the_company_currency(buyer_api):
         "name": "Shopping list",
         "lines": [],
         "subtotal": "0.00",
+        "discounts": [],
+        "discount_total": "0.00",
+        "shipping": "0.00",
+        "shipping_total": "0.00",
+        "tax_total": "0.00",
+        "total": "0.00",
+        "coupons": [],
         "currency": "USD",
         "is_orderable": False,
     }

@@ -313,7 +313,15 @@ class CompanyPriceListInline(admin.TabularInline):
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ("name", "parent", "customer_group", "payment_term", "tax_id")
+        fields = (
+            "name",
+            "parent",
+            "customer_group",
+            "payment_term",
+            "tax_id",
+            "tax_code",
+            "vat_number",
+        )
 
     def clean_parent(self):
         parent = self.cleaned_data["parent"]
@@ -333,10 +341,13 @@ class CompanyAdmin(AssignedCompaniesOnly, admin.ModelAdmin):
     assigned_company_field = "id"
     list_display = ("name", "parent", "customer_group", "payment_term", "tax_id")
     list_select_related = ("parent", "customer_group", "payment_term")
-    list_filter = ("customer_group", "payment_term")
-    search_fields = ("name", "tax_id")
+    list_filter = ("customer_group", "payment_term", "tax_code")
+    search_fields = ("name", "tax_id", "vat_number")
     autocomplete_fields = ("parent", "customer_group", "payment_term")
-    fields = ("name", "parent", "customer_group", "payment_term", "tax_id", "created_at")
+    fieldsets = (
+        (None, {"fields": ("name", "parent", "customer_group", "payment_term", "created_at")}),
+        ("Taxes", {"fields": ("tax_id", "vat_number", "tax_code")}),
+    )
     readonly_fields = ("created_at",)
     inlines = (AddressInline, CompanyPriceListInline, SubsidiaryInline, SalesRepAssignmentInline)
 

@@ -34,6 +34,7 @@ from comptoir.accounts.models import (
 )
 from comptoir.accounts.permissions import level_for
 from comptoir.core.errors import NotFound, excerpt
+from comptoir.invoicing.models import Invoice
 from comptoir.ordering.models import Order, ShoppingList, ShoppingListLine
 
 
@@ -59,6 +60,9 @@ _SCOPES: dict[type[Model], Scope] = {
         "shopping_list__company_id",
         "shopping_list__customer_user_id",
         "shopping_list__customer_user__department_id",
+    ),
+    Invoice: Scope(
+        Resource.INVOICES, "company_id", "customer_user_id", "customer_user__department_id"
     ),
     Address: Scope(Resource.ADDRESSES, "company_id"),
     CustomerUser: Scope(Resource.USERS, "company_id", "id", "department_id"),

@@ -7,6 +7,8 @@ from django.db.models import Count
 
 from comptoir.catalog.models import Brand, Category, Product, ProductUnit, Unit
 from comptoir.pricing.models import Price, PriceAttributeValue
+from comptoir.pricing.services import delete_prices, save_prices_by_hand
+from comptoir.pricing.tasks import schedule_product_rebuild
 
 
 @admin.register(Category)
@@ -66,7 +68,8 @@ class ProductUnitInline(admin.TabularInline):
 
 class PriceInline(admin.TabularInline):
     model = Price
-    fields = ("price_list", "unit", "quantity", "value")
+    fields = ("price_list", "unit", "quantity", "value", "source")
+    readonly_fields = ("source",)
     autocomplete_fields = ("price_list", "unit")
     extra = 0
     verbose_name = "price"
@@ -97,10 +100,27 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ("sku", "name")
     autocomplete_fields = ("category", "brand")
     fieldsets = (
-        (None, {"fields": ("sku", "name", "category", "brand")}),
+        (None, {"fields": ("sku", "name", "category", "brand", "weight_kg")}),
         ("Shown to buyers", {"fields": ("is_enabled", "is_featured", "is_new_arrival")}),
+        ("Taxes", {"fields": ("tax_code",)}),
         ("Texts", {"fields": ("description", "information", "specifications")}),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = ("created_at", "updated_at")
     inlines = (ProductUnitInline, PriceInline, PriceAttributeValueInline)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Price rules may read the product's values: its computed prices follow them.
+        schedule_product_rebuild([obj.pk])
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Price:
+            super().save_formset(request, form, formset, change)
+            if formset.model is PriceAttributeValue and formset.has_changed():
+                schedule_product_rebuild([form.instance.pk])
+            return
+        # Prices edited here are entered by hand: rules never overwrite them.
+        prices = formset.save(commit=False)
+        delete_prices(formset.deleted_objects)
+        save_prices_by_hand(prices)

@@ -102,6 +102,14 @@ class Product(models.Model):
         blank=True,
         help_text="The shipping weight of one primary unit; price rules may read it.",
     )
+    tax_code = models.ForeignKey(
+        "taxes.ProductTaxCode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        help_text="How the product is taxed; blank for the default product tax code.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

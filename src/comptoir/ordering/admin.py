@@ -4,12 +4,14 @@ Orders are placed in the storefront, through the API or by an import, never here
 them and change their status; their lines, prices and addresses stay as they were placed.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.backoffice.scoping import AssignedCompaniesOnly
+from comptoir.core.errors import DomainError
 from comptoir.core.money import round_money
+from comptoir.invoicing.services import issue_invoice
 from comptoir.ordering.models import Order, OrderLine, ShoppingList, ShoppingListLine
 
 
@@ -85,9 +87,29 @@ class OrderAdmin(AssignedCompaniesOnly, admin.ModelAdmin):
         "total_amount",
     )
     inlines = (OrderLineInline,)
+    actions = ("issue_invoices",)
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Issue the invoices of the selected orders"))
+    def issue_invoices(self, request, queryset):
+        """Invoice each selected order that has no invoice yet; say why any could not be."""
+        issued = []
+        for order in queryset.order_by("pk"):
+            if hasattr(order, "invoice"):
+                continue
+            try:
+                issued.append(issue_invoice(order=order, issued_by=request.user))
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+        if issued:
+            self.message_user(
+                request,
+                _("Invoices issued: %(numbers)s")
+                % {"numbers": ", ".join(invoice.number for invoice in issued)},
+                messages.SUCCESS,
+            )
 
     def has_delete_permission(self, request, obj=None):
         return False

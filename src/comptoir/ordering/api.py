@@ -34,6 +34,7 @@ from comptoir.ordering.services import (
     reorder,
 )
 from comptoir.pricing.queries import chain_currency, price_list_chain
+from comptoir.promotions.queries import discounts_of
 
 router = Router()
 
@@ -49,6 +50,21 @@ class CartLineOut(Schema):
     price_list: str | None = Field(description="The price list the price came from.")
     tier_quantity: str | None = Field(description="The quantity tier that applies.")
     problem: str | None = Field(description="Why the line cannot be ordered, if it cannot.")
+    discount_total: str = Field(description="Line promotions on this line.")
+
+
+class DiscountOut(Schema):
+    label: str
+    level: str = Field(description='"line", "order" or "shipping".')
+    amount: str
+    coupon_code: str = Field(description="The coupon code that unlocked it, if one did.")
+    line_id: int | None = Field(None, description="The line a line promotion is on.")
+
+
+class CouponStatusOut(Schema):
+    code: str
+    applied: bool = Field(description="Whether it takes something off this cart.")
+    message: str = Field(description="Why it does not, if it does not.")
 
 
 class CartOut(Schema):
@@ -56,6 +72,13 @@ class CartOut(Schema):
     name: str
     lines: list[CartLineOut]
     subtotal: str
+    discounts: list[DiscountOut]
+    discount_total: str
+    shipping: str = Field(description="The shipping charge before its discount.")
+    shipping_total: str = Field(description="Shipping after its discount.")
+    tax_total: str
+    total: str
+    coupons: list[CouponStatusOut] = Field(description="The coupon codes entered.")
     currency: str
     is_orderable: bool
 
@@ -102,6 +125,15 @@ class OrderLineOut(Schema):
     row_total: str
     price_list: str
     tier_quantity: str | None
+    discount_total: str = Field(description="Line promotions on this line.")
+    tax_total: str
+
+
+class OrderDiscountOut(Schema):
+    label: str
+    level: str = Field(description='"line", "order" or "shipping".')
+    amount: str
+    coupon_code: str
 
 
 class OrderOut(Schema):
@@ -112,6 +144,9 @@ class OrderOut(Schema):
     po_number: str
     currency: str
     subtotal: str
+    discount_total: str
+    shipping_total: str
+    tax_total: str
     total: str
     placed_by: str | None = Field(description="The e-mail of the customer user who placed it.")
     created_at: datetime
@@ -123,6 +158,7 @@ class OrderDetailOut(OrderOut):
     billing_address: OrderAddressOut | None
     shipping_address: OrderAddressOut | None
     lines: list[OrderLineOut]
+    discounts: list[OrderDiscountOut] = Field(description="What each promotion took off.")
 
 
 class OrderPage(PageInfo):
@@ -240,7 +276,8 @@ def reorder_order(request: HttpRequest, number: str):
 
 
 def cart_out(priced: PricedShoppingList) -> dict:
-    shopping_list = priced.shopping_list
+    shopping_list, totals, currency = priced.shopping_list, priced.totals, priced.currency
+    line_discounts = {line.key: line.line_discount_total for line in totals.lines}
     return {
         "id": shopping_list.pk,
         "name": shopping_list.name,
@@ -266,11 +303,33 @@ def cart_out(priced: PricedShoppingList) -> dict:
                     quantity_text(priced_line.price.tier.quantity) if priced_line.price else None
                 ),
                 "problem": priced_line.problem or None,
+                "discount_total": money_text(
+                    line_discounts.get(priced_line.line.pk, Decimal(0)), currency
+                ),
             }
             for priced_line in priced.lines
         ],
-        "subtotal": money_text(priced.subtotal, priced.currency),
-        "currency": priced.currency,
+        "subtotal": money_text(totals.subtotal, currency),
+        "discounts": [
+            {
+                "label": discount.label,
+                "level": discount.level,
+                "amount": money_text(discount.amount, currency),
+                "coupon_code": discount.coupon_code,
+                "line_id": discount.line_key,
+            }
+            for discount in totals.discounts
+        ],
+        "discount_total": money_text(totals.discount_total, currency),
+        "shipping": money_text(totals.shipping, currency),
+        "shipping_total": money_text(totals.shipping_total, currency),
+        "tax_total": money_text(totals.tax_total, currency),
+        "total": money_text(totals.total, currency),
+        "coupons": [
+            {"code": status.code, "applied": status.applied, "message": status.message}
+            for status in totals.coupons
+        ],
+        "currency": currency,
         "is_orderable": priced.is_orderable,
     }
 
@@ -281,6 +340,13 @@ def empty_cart_out(currency: str) -> dict:
         "name": ShoppingList._meta.get_field("name").default,
         "lines": [],
         "subtotal": money_text(Decimal(0), currency),
+        "discounts": [],
+        "discount_total": money_text(Decimal(0), currency),
+        "shipping": money_text(Decimal(0), currency),
+        "shipping_total": money_text(Decimal(0), currency),
+        "tax_total": money_text(Decimal(0), currency),
+        "total": money_text(Decimal(0), currency),
+        "coupons": [],
         "currency": currency,
         "is_orderable": False,
     }
@@ -295,6 +361,9 @@ def order_out(order: Order) -> dict:
         "po_number": order.po_number,
         "currency": order.currency,
         "subtotal": money_text(order.subtotal, order.currency),
+        "discount_total": money_text(order.discount_total, order.currency),
+        "shipping_total": money_text(order.shipping_total, order.currency),
+        "tax_total": money_text(order.tax_total, order.currency),
         "total": money_text(order.total, order.currency),
         "placed_by": order.customer_user.email if order.customer_user else None,
         "created_at": order.created_at,
@@ -327,8 +396,19 @@ def order_detail_out(order: Order) -> dict:
                 "tier_quantity": (
                     quantity_text(line.tier_quantity) if line.tier_quantity is not None else None
                 ),
+                "discount_total": money_text(line.discount_total, order.currency),
+                "tax_total": money_text(line.tax_total, order.currency),
             }
             for line in order.lines.all()
+        ],
+        "discounts": [
+            {
+                "label": discount.label,
+                "level": discount.level,
+                "amount": money_text(discount.amount, order.currency),
+                "coupon_code": discount.coupon_code,
+            }
+            for discount in discounts_of(order)
         ],
     }
 

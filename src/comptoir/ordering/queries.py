@@ -2,16 +2,18 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from comptoir.accounts.models import CustomerUser
+from comptoir.accounts.models import Address, CustomerUser
 from comptoir.accounts.scoping import visible_to
 from comptoir.catalog.models import ProductUnit
 from comptoir.core.money import round_money
 from comptoir.core.quantities import written
 from comptoir.ordering.models import Order, ShoppingList, ShoppingListLine
+from comptoir.ordering.totals import LineInput, Totals, compute_totals
 from comptoir.pricing.queries import (
     ResolvedPrice,
     chain_currency,
@@ -19,6 +21,7 @@ from comptoir.pricing.queries import (
     resolve,
     tiers_for,
 )
+from comptoir.promotions.queries import coupon_codes_for
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ class PricedShoppingList:
     shopping_list: ShoppingList
     lines: list[PricedLine]
     currency: str
+    # Where the order would ship (checkout): taxes follow it. None in the cart, where they are
+    # estimated for the company's default shipping address.
+    shipping_address: Address | None = None
 
     @property
     def subtotal(self) -> Decimal:
@@ -52,6 +58,35 @@ class PricedShoppingList:
     @property
     def problems(self) -> list[str]:
         return [f"{pl.line.product.sku}: {pl.problem}" for pl in self.lines if pl.problem]
+
+    @cached_property
+    def totals(self) -> Totals:
+        """Discounts, shipping, taxes and the total of the lines that have a price."""
+        return shopping_list_totals(self, shipping_address=self.shipping_address)
+
+
+def shopping_list_totals(priced: PricedShoppingList, *, shipping_address=None) -> Totals:
+    """What ``priced`` costs with its coupons, through the one totals pipeline."""
+    shopping_list = priced.shopping_list
+    return compute_totals(
+        company=shopping_list.company,
+        customer_user=shopping_list.customer_user,
+        lines=[
+            LineInput(
+                key=pl.line.pk,
+                product=pl.line.product,
+                unit_code=pl.line.unit.code,
+                quantity=pl.line.quantity,
+                unit_price=pl.price.value,
+                row_total=pl.row_total,
+            )
+            for pl in priced.lines
+            if pl.price is not None and pl.row_total is not None
+        ],
+        currency=priced.currency,
+        coupon_codes=coupon_codes_for(shopping_list),
+        shipping_address=shipping_address,
+    )
 
 
 def line_problem(line: ShoppingListLine) -> str:
@@ -116,6 +151,6 @@ def visible_orders_for(customer_user: CustomerUser | None) -> QuerySet[Order]:
 def order_with_lines(order: Order) -> Order:
     return (
         Order.objects.select_related("billing_address", "shipping_address", "customer_user__user")
-        .prefetch_related("lines__product")
+        .prefetch_related("lines__product", "applied_promotions")
         .get(pk=order.pk)
     )

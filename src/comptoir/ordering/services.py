@@ -40,8 +40,13 @@ from comptoir.ordering.models import (
     ShoppingList,
     ShoppingListLine,
 )
-from comptoir.ordering.queries import current_shopping_list_for, priced_shopping_list
+from comptoir.ordering.queries import (
+    current_shopping_list_for,
+    priced_shopping_list,
+    shopping_list_totals,
+)
 from comptoir.pricing.queries import price_for
+from comptoir.promotions.services import record_order_promotions
 
 logger = logging.getLogger(__name__)
 
@@ -355,6 +360,7 @@ def place_order(
                 code="not_orderable",
             )
         company = customer_user.company
+        totals = shopping_list_totals(priced, shipping_address=shipping)
         order = Order.objects.create(
             number=next_order_number(),
             company=company,
@@ -362,8 +368,11 @@ def place_order(
             placed_by=acting_user or customer_user.user,
             source=source,
             currency=priced.currency,
-            subtotal=priced.subtotal,
-            total=priced.subtotal,
+            subtotal=totals.subtotal,
+            discount_total=totals.discount_total,
+            shipping_total=totals.shipping_total,
+            tax_total=totals.tax_total,
+            total=totals.total,
             po_number=po_number,
             customer_notes=customer_notes,
             payment_term=company.payment_term.label if company.payment_term else "",
@@ -371,8 +380,9 @@ def place_order(
             shipping_address=copy_address(shipping),
             created_at=timezone.now(),
         )
-        OrderLine.objects.bulk_create(
-            OrderLine(
+        line_totals = {line.key: line for line in totals.lines}
+        order_lines = {
+            pl.line.pk: OrderLine(
                 order=order,
                 product=pl.line.product,
                 sku=pl.line.product.sku,
@@ -381,11 +391,21 @@ def place_order(
                 quantity=pl.line.quantity,
                 unit_price=pl.price.value,
                 row_total=pl.row_total,
+                discount_total=line_totals[pl.line.pk].line_discount_total,
+                tax_total=line_totals[pl.line.pk].tax_total,
                 price_list_name=pl.price.price_list_name,
                 tier_quantity=pl.price.tier.quantity,
                 comment=pl.line.notes,
             )
             for pl in priced.lines
+        }
+        OrderLine.objects.bulk_create(order_lines.values())
+        record_order_promotions(
+            order=order,
+            order_lines=order_lines,
+            totals=totals,
+            customer_user=customer_user,
+            shopping_list=shopping_list,
         )
         ShoppingListLine.objects.filter(pk__in=[pl.line.pk for pl in priced.lines]).delete()
         record_acting_for(

@@ -5,6 +5,7 @@ in. Customer data is read through ``accounts.scoping`` and every write is a call
 ``ordering.services``; someone else's record answers 404, as if it did not exist.
 """
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,6 +33,8 @@ from comptoir.ordering.queries import (
     priced_shopping_list,
     visible_orders_for,
 )
+from comptoir.promotions import services as promotion_services
+from comptoir.promotions.queries import order_discounts
 from comptoir.storefront.buyers import acting_user, customer_required, next_url
 from comptoir.storefront.formats import format_quantity
 from comptoir.storefront.forms import AddToCartForm, CheckoutForm, LineQuantityForm
@@ -154,6 +157,37 @@ def remove_line(request, line_id: int, *, customer_user: CustomerUser):
     return redirect(back)
 
 
+@require_POST
+@customer_required
+def add_coupon(request, *, customer_user: CustomerUser):
+    """Enter a coupon code on the cart; a code that cannot be used is refused with the reason."""
+    code = request.POST.get("code", "")
+    try:
+        applied = promotion_services.apply_coupon(
+            customer_user=customer_user, code=code, acting_user=acting_user(request)
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Coupon %(code)s entered.") % {"code": applied.coupon.code})
+    return redirect("storefront:cart")
+
+
+@require_POST
+@customer_required
+def remove_coupon(request, code: str, *, customer_user: CustomerUser):
+    """Take a coupon code off the cart."""
+    try:
+        promotion_services.remove_coupon(
+            customer_user=customer_user, code=code, acting_user=acting_user(request)
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Coupon %(code)s removed.") % {"code": code.upper()})
+    return redirect("storefront:cart")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @customer_required
 def checkout(request, *, customer_user: CustomerUser):
@@ -228,7 +262,8 @@ def checkout_review(request, *, customer_user: CustomerUser):
         return redirect("storefront:order_confirmation", order.number)
 
     context = {
-        "priced": priced,
+        # Taxed for the chosen shipping address, as the order will be.
+        "priced": replace(priced, shipping_address=shipping),
         "shipping_address": shipping,
         "billing_address": billing,
         "po_number": choices["po_number"],
@@ -302,7 +337,8 @@ def orders(request, *, customer_user: CustomerUser):
 def order(request, number: str, *, customer_user: CustomerUser):
     """One order with its lines, addresses and terms."""
     shown = order_with_lines(visible_or_404(customer_user, Order.objects, number=number))
-    return render(request, "storefront/order.html", {"order": shown})
+    context = {"order": shown, "promotions": order_discounts(shown)}
+    return render(request, "storefront/order.html", context)
 
 
 @require_safe
@@ -310,7 +346,8 @@ def order(request, number: str, *, customer_user: CustomerUser):
 def order_confirmation(request, number: str, *, customer_user: CustomerUser):
     """The page shown once an order is placed."""
     shown = order_with_lines(visible_or_404(customer_user, Order.objects, number=number))
-    return render(request, "storefront/order_confirmation.html", {"order": shown})
+    context = {"order": shown, "promotions": order_discounts(shown)}
+    return render(request, "storefront/order_confirmation.html", context)
 
 
 @require_POST

@@ -6,6 +6,7 @@ from comptoir.storefront import (
     account_urls,
     buying,
     company_urls,
+    invoices,
     sales_rep_views,
     views,
 )
@@ -29,6 +30,8 @@ urlpatterns = [
     path("cart/add/", buying.add_to_cart, name="cart_add"),
     path("cart/lines/<int:line_id>/quantity/", buying.change_line, name="cart_line_quantity"),
     path("cart/lines/<int:line_id>/remove/", buying.remove_line, name="cart_line_remove"),
+    path("cart/coupons/", buying.add_coupon, name="cart_coupon_add"),
+    path("cart/coupons/<str:code>/remove/", buying.remove_coupon, name="cart_coupon_remove"),
     path("shopping-lists/<int:shopping_list_id>/", buying.shopping_list, name="shopping_list"),
     path("checkout/", buying.checkout, name="checkout"),
     path("checkout/review/", buying.checkout_review, name="checkout_review"),
@@ -38,6 +41,7 @@ urlpatterns = [
         "orders/<str:number>/confirmation/", buying.order_confirmation, name="order_confirmation"
     ),
     path("orders/<str:number>/reorder/", buying.reorder, name="reorder"),
+    path("orders/<str:number>/invoice/", invoices.invoice, name="invoice"),
     path("shop-as/<int:customer_user_id>/", sales_rep_views.shop_as, name="shop_as"),
     path("shop-as/stop/", sales_rep_views.stop_shopping_as, name="shop_as_stop"),
     # The company administration pages, the account pages and the access pages keep their

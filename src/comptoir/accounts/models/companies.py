@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from comptoir.taxes.vat import validate_vat_number
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -102,6 +104,22 @@ class Company(models.Model):
         PaymentTerm, null=True, blank=True, on_delete=models.PROTECT, related_name="companies"
     )
     tax_id = models.CharField("tax ID", max_length=50, blank=True)
+    tax_code = models.ForeignKey(
+        "taxes.CustomerTaxCode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="companies",
+        help_text="How the company is taxed, e.g. exempt; blank for an ordinary taxpayer.",
+    )
+    vat_number = models.CharField(
+        "VAT number",
+        max_length=20,
+        blank=True,
+        validators=[validate_vat_number],
+        help_text="EU VAT number with its country prefix (DE123456789); with one, a company "
+        "in another EU member state than the seller is invoiced under reverse charge.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,106 @@
+"""Invoicing endpoints: the invoice of an order, for the customer's accounting."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from comptoir.api.auth import acting_customer_user
+from comptoir.api.errors import error_responses
+from comptoir.api.formats import money_text, quantity_text
+from comptoir.invoicing.models import Invoice
+from comptoir.invoicing.queries import invoice_of_order
+
+router = Router()
+
+
+class InvoiceLineOut(Schema):
+    sku: str
+    name: str
+    unit: str
+    quantity: str
+    unit_price: str
+    row_total: str = Field(description="Quantity times unit price.")
+    discount_total: str = Field(description="Promotions on the line, its share of the order's.")
+    net_total: str = Field(description="Row total less discounts: the tax base.")
+    tax_rate: str | None = Field(description="In percent; null when no rate applied.")
+    tax_total: str
+    tax_note: str = Field(description='Why the line is taxed so: "Reverse charge: ...".')
+
+
+class InvoiceTaxLineOut(Schema):
+    label: str
+    rate: str = Field(description="In percent.")
+    base: str
+    amount: str
+
+
+class InvoiceOut(Schema):
+    number: str
+    order: str = Field(description="The order's number.")
+    issued_at: datetime
+    currency: str
+    company_name: str
+    vat_number: str
+    billing_address: str
+    shipping_address: str
+    lines: list[InvoiceLineOut]
+    tax_lines: list[InvoiceTaxLineOut] = Field(description="The tax summed per rate.")
+    subtotal: str
+    discount_total: str
+    shipping_total: str
+    tax_total: str
+    total: str
+    tax_notes: list[str] = Field(description="Mentions such as reverse charge or exemption.")
+
+
+@router.get("/orders/{number}/invoice", response={200: InvoiceOut, **error_responses(401, 404)})
+def get_order_invoice(request: HttpRequest, number: str):
+    """The invoice of one of the company's orders; 404 with code `not_invoiced` until the
+    seller has issued it."""
+    return invoice_out(invoice_of_order(acting_customer_user(request), number.strip()))
+
+
+def invoice_out(invoice: Invoice) -> dict:
+    currency = invoice.currency
+    return {
+        "number": invoice.number,
+        "order": invoice.order.number,
+        "issued_at": invoice.issued_at,
+        "currency": currency,
+        "company_name": invoice.company_name,
+        "vat_number": invoice.vat_number,
+        "billing_address": invoice.billing_address,
+        "shipping_address": invoice.shipping_address,
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.product_name,
+                "unit": line.unit_code,
+                "quantity": quantity_text(line.quantity),
+                "unit_price": money_text(line.unit_price, currency),
+                "row_total": money_text(line.row_total, currency),
+                "discount_total": money_text(line.discount_total, currency),
+                "net_total": money_text(line.net_total, currency),
+                "tax_rate": quantity_text(line.tax_rate) if line.tax_rate is not None else None,
+                "tax_total": money_text(line.tax_total, currency),
+                "tax_note": line.tax_note,
+            }
+            for line in invoice.lines.all()
+        ],
+        "tax_lines": [
+            {
+                "label": tax_line.label,
+                "rate": quantity_text(tax_line.rate),
+                "base": money_text(tax_line.base, currency),
+                "amount": money_text(tax_line.amount, currency),
+            }
+            for tax_line in invoice.tax_lines.all()
+        ],
+        "subtotal": money_text(invoice.subtotal, currency),
+        "discount_total": money_text(invoice.discount_total, currency),
+        "shipping_total": money_text(invoice.shipping_total, currency),
+        "tax_total": money_text(invoice.tax_total, currency),
+        "total": money_text(invoice.total, currency),
+        "tax_notes": [note for note in invoice.tax_notes.splitlines() if note],
+    }

@@ -1,0 +1,21 @@
+"""The invoice page: an order's invoice as the customer user may read and print it."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from comptoir.accounts.models import CustomerUser
+from comptoir.core.errors import NotFound
+from comptoir.invoicing.queries import invoice_of_order
+from comptoir.storefront.buyers import customer_required
+
+
+@require_safe
+@customer_required
+def invoice(request, number: str, *, customer_user: CustomerUser):
+    """The invoice of one of the user's orders, its lines, tax per rate and totals."""
+    try:
+        shown = invoice_of_order(customer_user, number)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    return render(request, "storefront/invoice.html", {"invoice": shown})
