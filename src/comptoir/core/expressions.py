@@ -158,17 +158,19 @@ class _Number(_Node):
         return self.value
 
 
-def _read(position: int, source: Mapping, key: str, label: str) -> Decimal:
+def _read(position: int, source: Mapping, key: str, label: Callable[[], str]) -> Decimal:
     value = source.get(key)
+    if type(value) is Decimal and value.is_finite():
+        return value  # the usual case, checked first
     if value is None:
-        raise FormulaError(position, f"no value for {label}")
+        raise FormulaError(position, f"no value for {label()}")
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise FormulaError(
-            position, f"the value for {label} must be a Decimal, not {type(value).__name__}"
+            position, f"the value for {label()} must be a Decimal, not {type(value).__name__}"
         )
     value = Decimal(value)
     if not value.is_finite():
-        raise FormulaError(position, f"the value for {label} is not a finite number")
+        raise FormulaError(position, f"the value for {label()} is not a finite number")
     return value
 
 
@@ -178,7 +180,10 @@ class _ProductAttribute(_Node):
     attribute: str
 
     def evaluate(self, values: FormulaValues) -> Decimal:
-        return _read(self.position, values.product, self.attribute, f"product.{self.attribute}")
+        return _read(self.position, values.product, self.attribute, self.label)
+
+    def label(self) -> str:
+        return f"product.{self.attribute}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +192,10 @@ class _PriceListPrice(_Node):
     price_list: str
 
     def evaluate(self, values: FormulaValues) -> Decimal:
-        label = f"pricelist['{self.price_list}'].price"
-        return _read(self.position, values.price_lists, self.price_list, label)
+        return _read(self.position, values.price_lists, self.price_list, self.label)
+
+    def label(self) -> str:
+        return f"pricelist['{self.price_list}'].price"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +204,10 @@ class _IndexValue(_Node):
     index: str
 
     def evaluate(self, values: FormulaValues) -> Decimal:
-        return _read(self.position, values.indexes, self.index, f"index['{self.index}']")
+        return _read(self.position, values.indexes, self.index, self.label)
+
+    def label(self) -> str:
+        return f"index['{self.index}']"
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,11 +237,17 @@ class _Arithmetic(_Node):
     def evaluate(self, values: FormulaValues) -> Decimal:
         left = self.left.evaluate(values)
         right = self.right.evaluate(values)
-        if self.operator == "/" and right == 0:
-            raise FormulaError(self.position, "division by zero: the divisor evaluates to 0")
         try:
             return _ARITHMETIC[self.operator](left, right)
+        except DivisionByZero as error:
+            raise FormulaError(
+                self.position, "division by zero: the divisor evaluates to 0"
+            ) from error
         except DecimalException as error:
+            if self.operator == "/" and right == 0:  # 0 / 0
+                raise FormulaError(
+                    self.position, "division by zero: the divisor evaluates to 0"
+                ) from error
             raise FormulaError(self.position, "the result is too large to compute") from error
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import Address, CustomerUser
@@ -89,33 +89,38 @@ def shopping_list_totals(priced: PricedShoppingList, *, shipping_address=None) -
     )
 
 
-def line_problem(line: ShoppingListLine) -> str:
-    """Why ``line`` cannot be ordered as it stands, or an empty string."""
-    product = line.product
-    if not product.is_enabled:
+def line_problem(line: ShoppingListLine, sellable: set[tuple[int, int]]) -> str:
+    """Why ``line`` cannot be ordered as it stands, or an empty string; ``sellable`` holds
+    the (product id, unit id) pairs sold (``sellable_units_of``)."""
+    if not line.product.is_enabled:
         return _("this product is no longer sold")
-    product_unit = next((pu for pu in product.units.all() if pu.unit_id == line.unit_id), None)
-    if product_unit is None or not product_unit.is_sellable:
+    if (line.product_id, line.unit_id) not in sellable:
         return _("the unit '%(unit)s' is no longer sold for this product") % {
             "unit": line.unit.code
         }
     return ""
 
 
+def sellable_units_of(product_ids: list[int]) -> set[tuple[int, int]]:
+    """The (product id, unit id) pairs the products are sold in, in one query."""
+    return set(
+        ProductUnit.objects.filter(product_id__in=product_ids, is_sellable=True)
+        .values_list("product_id", "unit_id")
+        .order_by()
+    )
+
+
 def priced_shopping_list(shopping_list: ShoppingList) -> PricedShoppingList:
     """Every line of ``shopping_list`` priced for its company at today's prices."""
     company = shopping_list.company
-    lines = list(
-        shopping_list.lines.select_related("product", "unit").prefetch_related(
-            Prefetch("product__units", queryset=ProductUnit.objects.select_related("unit"))
-        )
-    )
+    lines = list(shopping_list.lines.select_related("product", "unit"))
+    sellable = sellable_units_of([line.product_id for line in lines])
     chain = price_list_chain(company)
     tiers = tiers_for(company, [line.product for line in lines], chain=chain)
     currency = chain_currency(chain)
     priced = []
     for line in lines:
-        problem = line_problem(line)
+        problem = line_problem(line, sellable)
         price = None
         if not problem:
             price = resolve(

@@ -76,10 +76,22 @@ class PriceSource(models.TextChoices):
 class Price(models.Model):
     """The price of one unit of a product, from ``quantity`` units up (a tier)."""
 
-    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="prices")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="prices")
+    # Rebuilds write prices by the million, and the database checking each row's product and
+    # unit would cost more than computing them: the database checks the price list only, and
+    # the application keeps the rest (a product's prices go with it, a unit in use is kept).
+    # The unique constraint's index serves lookups by price list.
+    price_list = models.ForeignKey(
+        PriceList, on_delete=models.CASCADE, related_name="prices", db_index=False
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="prices", db_constraint=False
+    )
     unit = models.ForeignKey(
-        "catalog.Unit", on_delete=models.PROTECT, related_name="+", db_index=False
+        "catalog.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     quantity = models.DecimalField(
         max_digits=14,
@@ -103,8 +115,8 @@ class Price(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="prices",
-        # Computed prices are written by the million: the rule is checked by the rebuild.
         db_constraint=False,
+        db_index=False,
         help_text="The rule that computed this price.",
     )
 
@@ -388,7 +400,9 @@ class PriceChange(models.Model):
     rules removed since.
     """
 
-    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="+")
+    price_list = models.ForeignKey(
+        PriceList, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     product = models.ForeignKey(
         "catalog.Product",
         on_delete=models.DO_NOTHING,

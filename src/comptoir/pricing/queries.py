@@ -22,11 +22,13 @@ Every page, endpoint, cart, checkout and order asks ``price_for`` or ``tiers_for
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -48,9 +50,9 @@ class ChainEntry:
     merge_allowed: bool
 
 
-@dataclass(frozen=True)
-class Tier:
-    """A price of one unit from ``quantity`` up, and the list it came from."""
+class Tier(NamedTuple):
+    """A price of one unit from ``quantity`` up, the list it came from, and how it was set
+    (a tuple: carts build thousands of them)."""
 
     unit_code: str
     quantity: Decimal
@@ -185,29 +187,54 @@ def tiers_by_list(
 ) -> dict[tuple[int, int], list[Tier]]:
     """Each list's own tiers for each product, by (price list id, product id), unmerged."""
     entries = {entry.price_list_id: entry for entry in chain}
-    rows = (
-        Price.objects.filter(price_list_id__in=list(entries), product_id__in=product_ids)
-        .values_list(
-            "price_list_id", "product_id", "unit__code", "quantity", "value", "source", "rule_id"
-        )
-        .order_by()
-    )
     by_list_and_product: dict[tuple[int, int], list[Tier]] = defaultdict(list)
-    for price_list_id, product_id, unit_code, quantity, value, source, rule_id in rows:
+    units = _unit_codes()
+    quantities: dict[Decimal, Decimal] = {}  # tier quantities are few: 1, 10, 100...
+    for price_list_id, product_id, unit_id, quantity, value, source, rule_id in _prices_of(
+        list(entries), product_ids
+    ):
         entry = entries[price_list_id]
+        tier_quantity = quantities.get(quantity)
+        if tier_quantity is None:
+            tier_quantity = quantities[quantity] = plain(quantity)
         by_list_and_product[price_list_id, product_id].append(
             Tier(
-                unit_code=unit_code,
-                quantity=plain(quantity),
-                value=value,
-                currency=entry.currency,
-                price_list_name=entry.price_list_name,
-                price_list_id=price_list_id,
-                source=source,
-                rule_id=rule_id,
+                units[unit_id],
+                tier_quantity,
+                value,
+                entry.currency,
+                entry.price_list_name,
+                price_list_id,
+                source,
+                rule_id,
             )
         )
     return by_list_and_product
+
+
+def _unit_codes() -> dict[int, str]:
+    return dict(Unit.objects.values_list("pk", "code"))
+
+
+def _prices_of(list_ids: list[int], product_ids: list[int]) -> list[tuple]:
+    """The price rows of ``list_ids`` for ``product_ids``, in one query: on PostgreSQL with
+    arrays, so that a cart of hundreds of products sends two parameters, not hundreds."""
+    if connection.vendor != "postgresql":
+        return list(
+            Price.objects.filter(price_list_id__in=list_ids, product_id__in=product_ids)
+            .values_list(
+                "price_list_id", "product_id", "unit_id", "quantity", "value", "source", "rule_id"
+            )
+            .order_by()
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT price_list_id, product_id, unit_id, quantity, value, source, rule_id "
+            f"FROM {connection.ops.quote_name(Price._meta.db_table)} "
+            "WHERE price_list_id = ANY(%s) AND product_id = ANY(%s)",
+            [list_ids, product_ids],
+        )
+        return cursor.fetchall()
 
 
 MERGE_BY_PRIORITY = "merge_by_priority"
@@ -248,7 +275,7 @@ def _minimal(by_list: list[tuple[ChainEntry, list[Tier]]]) -> list[Tier]:
             offers = [pick_tier(tiers, unit_code=unit_code, quantity=quantity) for tiers in lists]
             # The first list of the chain wins a tie.
             best = min((t for t in offers if t is not None), key=lambda t: t.value)
-            merged.append(replace(best, quantity=quantity))
+            merged.append(best._replace(quantity=quantity))
     return merged
 
 

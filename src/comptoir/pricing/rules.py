@@ -13,6 +13,7 @@ Default. A rule that would make a list depend on itself is refused when it is sa
 import fnmatch
 import logging
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -230,6 +231,7 @@ class RebuildReport:
     unchanged: int = 0
     skipped: Counter = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def skip(self, reason: str, sku: str) -> None:
         self.skipped[reason] += 1
@@ -501,6 +503,17 @@ def _slots(
         yield unit_id, quantity, values
 
 
+class _Row:
+    """What a formula reads for one price; ``FormulaValues`` reused along a batch."""
+
+    __slots__ = ("indexes", "price_lists", "product")
+
+    def __init__(self, indexes: dict[str, Decimal]) -> None:
+        self.indexes = indexes
+        self.product: dict = {}
+        self.price_lists: dict = {}
+
+
 def _rounder(rule: PriceRule, currency: str) -> Callable[[Decimal], Decimal]:
     """``round_price`` with the rule's settings, fast for the usual rounding to the cent."""
     if rule.round_step is None and not rule.round_ending:
@@ -532,15 +545,13 @@ def _rule_prices(
     condition = compiled.condition.in_context() if compiled.condition is not None else None
     rounded = _rounder(compiled.rule, currency)
     attributes = batch.attributes
+    values = _Row(indexes)
     for product_id in product_ids:
         facts = batch.facts[product_id]
         for unit_id, quantity, list_values in _slots(compiled, batch, product_id):
             extra = attributes.get((product_id, unit_id))
-            values = FormulaValues(
-                product={**facts, **extra} if extra else facts,
-                price_lists=list_values,
-                indexes=indexes,
-            )
+            values.product = {**facts, **extra} if extra else facts
+            values.price_lists = list_values
             try:
                 if condition is not None and not condition(values):
                     continue
@@ -573,6 +584,7 @@ def rebuild(
     at = at or timezone.now()
     report = RebuildReport(price_list=price_list.name)
     words = vocabulary()
+    clock = _Clock(report.seconds)
     with transaction.atomic():
         price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
         compiled = _compiled_rules(price_list, words)
@@ -589,6 +601,7 @@ def rebuild(
         attribute_names -= set(PRODUCT_FIELDS)
         needs_units = any(not item.reads_lists and item.rule.unit_id is None for item in compiled)
         for batch_ids in _batches(price_list, compiled, product_ids):
+            clock.lap("other")
             batch = _Batch(
                 price_list,
                 batch_ids,
@@ -597,6 +610,7 @@ def rebuild(
                 needs_facts=needs_facts,
                 needs_units=needs_units,
             )
+            clock.lap("read")
             wanted: dict[tuple[int, int, Decimal], tuple[Decimal, int]] = {}
             with localcontext(FORMULA_CONTEXT):
                 for item in compiled:
@@ -605,12 +619,29 @@ def rebuild(
                         item, batch, matching, indexes, price_list.currency, report
                     ):
                         wanted.setdefault((product_id, unit_id, quantity), (value, item.rule.pk))
+            clock.lap("compute")
             _write(price_list, batch, wanted, at, report)
+            clock.lap("write")
             report.products += len(batch_ids)
             if progress:
                 progress(len(batch_ids))
+        clock.lap("other")
+    clock.lap("commit")
     logger.info("Rebuilt %s", report.summary())
     return report
+
+
+class _Clock:
+    """Adds the seconds since its last lap to ``seconds[name]``: where a rebuild spends time."""
+
+    def __init__(self, seconds: dict[str, float]) -> None:
+        self.seconds = seconds
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self.last
+        self.last = now
 
 
 def _batches(
@@ -658,75 +689,81 @@ def _write(
 ) -> None:
     """Insert, update and remove computed prices so the batch holds exactly ``wanted``."""
     in_batch = set(batch.product_ids)
+    current = batch.current
     inserts, updates, removals, changes = [], [], [], []
     for slot, (value, rule_id) in wanted.items():
-        current = batch.current.get(slot)
-        if current is None:
-            inserts.append((price_list.pk, *slot, value, PriceSource.RULE, rule_id))
-        elif current[2] == PriceSource.MANUAL:
+        found = current.get(slot)
+        if found is None:
+            row = (*slot, value, rule_id)
+            inserts.append(row)
+            changes.append(row)
+        elif found[2] == PriceSource.MANUAL:
             continue
-        elif current[1] == value and current[3] == rule_id:
+        elif found[1] == value and found[3] == rule_id:
             report.unchanged += 1
-            continue
         else:
-            updates.append((current[0], value, rule_id))
-        changes.append((price_list.pk, *slot, value, PriceSource.RULE, rule_id, at))
-    for slot, (pk, _value, source, _rule_id) in batch.current.items():
+            updates.append((found[0], value, rule_id))
+            changes.append((*slot, value, rule_id))
+    for slot, (pk, _value, source, _rule_id) in current.items():
         if source == PriceSource.RULE and slot not in wanted and slot[0] in in_batch:
             removals.append(pk)
-            changes.append((price_list.pk, *slot, None, PriceSource.RULE, None, at))
-    _insert_rows(
-        Price._meta.db_table,
-        ("price_list_id", "product_id", "unit_id", "quantity", "value", "source", "rule_id"),
-        inserts,
-    )
+            changes.append((*slot, None, None))
+    _insert_computed(Price._meta.db_table, price_list.pk, inserts)
     _update_values(updates)
     for start in range(0, len(removals), 900):
         Price.objects.filter(pk__in=removals[start : start + 900]).delete()
-    _insert_rows(
-        PriceChange._meta.db_table,
-        (
-            "price_list_id",
-            "product_id",
-            "unit_id",
-            "quantity",
-            "value",
-            "source",
-            "rule_id",
-            "changed_at",
-        ),
-        changes,
-    )
+    _insert_computed(PriceChange._meta.db_table, price_list.pk, changes, changed_at=at)
     report.created += len(inserts)
     report.updated += len(updates)
     report.removed += len(removals)
 
 
-def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert many rows at once: with COPY on PostgreSQL, batched INSERTs elsewhere."""
+_COLUMNS = ("price_list_id", "product_id", "unit_id", "quantity", "value", "source", "rule_id")
+
+
+def _insert_computed(
+    table: str,
+    list_id: int,
+    rows: list[tuple[int, int, Decimal, Decimal | None, int | None]],
+    *,
+    changed_at: datetime | None = None,
+) -> None:
+    """Insert computed prices (product, unit, quantity, value, rule) of a list, or their
+    changes with ``changed_at``: with COPY on PostgreSQL, batched INSERTs elsewhere."""
     if not rows:
         return
     quote = connection.ops.quote_name
+    columns = _COLUMNS + (("changed_at",) if changed_at else ())
     names = ", ".join(quote(column) for column in columns)
+    source = PriceSource.RULE.value
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
-                for start in range(0, len(rows), 10_000):
-                    copy.write("".join(map(_copy_line, rows[start : start + 10_000])))
+        if connection.vendor != "postgresql":
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"
+            tail = (changed_at,) if changed_at else ()
+            for start in range(0, len(rows), 5000):
+                cursor.executemany(
+                    sql,
+                    [
+                        (list_id, p, u, str(q), None if v is None else str(v), source, r, *tail)
+                        for p, u, q, v, r in rows[start : start + 5000]
+                    ],
+                )
             return
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, [_adapted(row) for row in rows[start : start + 5000]])
-
-
-def _copy_line(row: tuple) -> str:
-    """``row`` in COPY's text format; its values hold no tab, newline or backslash."""
-    return "\t".join(["\\N" if value is None else str(value) for value in row]) + "\n"
-
-
-def _adapted(row: tuple) -> tuple:
-    return tuple(str(value) if isinstance(value, Decimal) else value for value in row)
+        # COPY's text format; none of these values holds a tab, a newline or a backslash.
+        end = f"\t{changed_at.isoformat()}\n" if changed_at else "\n"
+        head = f"{list_id}\t"
+        with cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            for start in range(0, len(rows), 20_000):
+                copy.write(
+                    "".join(
+                        [
+                            f"{head}{p}\t{u}\t{q}\t{'\\N' if v is None else v}\t{source}\t"
+                            f"{'\\N' if r is None else r}{end}"
+                            for p, u, q, v, r in rows[start : start + 20_000]
+                        ]
+                    )
+                )
 
 
 def _update_values(updates: list[tuple[int, Decimal, int]]) -> None:
