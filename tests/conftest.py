@@ -25,6 +25,16 @@ def fast_password_hashing(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_commit(request, settings):
+    """Background work runs when its transaction commits, so a test sees its result; tests of
+    the worker itself mark themselves ``worker`` and keep the database backend."""
+    if "worker" not in request.keywords:
+        settings.TASKS = {
+            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+        }
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """A request in French leaves French active in the thread: the next test starts in English."""
     yield

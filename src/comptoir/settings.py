@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Serves the API docs page's Swagger UI from static files instead of a CDN.
     "ninja",
+    "django_tasks_db",
     "comptoir.core",
     "comptoir.accounts",
     "comptoir.catalog",
@@ -150,6 +151,23 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Background work (e-mails, price rebuilds): queued in the database and run by a worker,
+# `comptoir db_worker` ("database", the default), or run at once in the process that queued
+# it, after its transaction commits ("immediate": no worker to run, for small installs).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+COMPTOIR_TASKS_BACKEND = os.environ.get("COMPTOIR_TASKS_BACKEND", "database")
+if COMPTOIR_TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"COMPTOIR_TASKS_BACKEND is {COMPTOIR_TASKS_BACKEND!r}: set it to "
+        + " or ".join(TASK_BACKENDS)
+    )
+TASKS = {
+    "default": {"BACKEND": TASK_BACKENDS[COMPTOIR_TASKS_BACKEND], "QUEUES": ["default"]}
+}
 
 MAILERS = {
     "default": {

@@ -4,10 +4,11 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from comptoir.accounts.access import set_access_mode
 from comptoir.accounts.models import (
@@ -44,6 +45,7 @@ from comptoir.pricing.models import (
     PriceRule,
 )
 from comptoir.pricing.services import save_price_rule
+from comptoir.pricing.tasks import rebuild_prices
 from comptoir.promotions.models import CouponRedemption
 from comptoir.promotions.services import apply_coupon
 from tests import factories
@@ -123,6 +125,11 @@ def shop():
         )
     )
     create_client(name="ERP", scopes=["indexes:write"])
+    database_tasks = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    with override_settings(TASKS=database_tasks):
+        rebuild_prices.enqueue(None, None, False)
     Group.objects.create(name="Catalog team")
     rep = User.objects.create_user("rep@seller.example", is_staff=True)
     SalesRepAssignment.objects.create(sales_rep=rep, company=parent)
@@ -177,6 +184,7 @@ def test_staff_opens_a_record_of_every_registered_model(staff_client, shop, mode
 
 
 MADE_ELSEWHERE = [
+    DBTaskResult,
     ApiClient,
     ApiToken,
     AuditEntry,

@@ -2,7 +2,10 @@
 
 import argparse
 import logging
+import subprocess
+import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -95,4 +98,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Back office:  {base}/admin/")
         self.write_logins()
         self.stdout.write("")
-        call_command("runserver", f"{host}:{port}", use_reloader=False)
+        worker = None
+        if settings.COMPTOIR_TASKS_BACKEND == "database":
+            # Background work (e-mails, price rebuilds) runs in a worker beside the server.
+            self.stdout.write("Worker:       comptoir db_worker (background work)")
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "comptoir", "db_worker", "--no-startup-delay"]
+            )
+        try:
+            call_command("runserver", f"{host}:{port}", use_reloader=False)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
