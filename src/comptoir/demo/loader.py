@@ -35,6 +35,7 @@ from comptoir.ordering.models import OrderSource
 from comptoir.ordering.services import AddressCopy, HistoricalOrderLine, record_historical_order
 from comptoir.pricing.models import PriceList
 from comptoir.pricing.queries import price_for
+from comptoir.pricing.rules import lists_with_rules
 from comptoir.pricing.services import (
     upsert_price,
     upsert_price_attribute,
@@ -42,6 +43,7 @@ from comptoir.pricing.services import (
     upsert_price_list,
     upsert_price_list_assignment,
 )
+from comptoir.pricing.tasks import schedule_rebuild
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +94,8 @@ def load_demo() -> LoadSummary:
         _load_prices(summary, loaded)
         _load_staff(summary)
         _load_orders(summary, loaded)
+        # Prices and products are loaded whole: one rebuild of what rules compute, at the end.
+        schedule_rebuild(list_ids=lists_with_rules())
     logger.info("demo data loaded: %s records created or updated", summary.changed)
     return summary
 
@@ -136,6 +140,7 @@ def _load_catalog(summary: LoadSummary, loaded: _Loaded) -> None:
             brand=brands[product_data.brand],
             is_featured=product_data.is_featured,
             is_new_arrival=product_data.is_new_arrival,
+            rebuild=False,
         )
         loaded.products[product.sku] = product
         summary.add("products", status)
@@ -226,6 +231,7 @@ def _load_prices(summary: LoadSummary, loaded: _Loaded) -> None:
                     unit=loaded.units[unit_code],
                     quantity=quantity,
                     value=value,
+                    rebuild=False,
                 )
                 summary.add("prices", status)
 
@@ -240,6 +246,7 @@ def _load_prices(summary: LoadSummary, loaded: _Loaded) -> None:
             unit=loaded.units[product_data.unit],
             value=product_data.msrp,
             currency=data.CURRENCY,
+            rebuild=False,
         )
         summary.add("MSRP values", status)
 
