@@ -165,9 +165,7 @@ if COMPTOIR_TASKS_BACKEND not in TASK_BACKENDS:
         f"COMPTOIR_TASKS_BACKEND is {COMPTOIR_TASKS_BACKEND!r}: set it to "
         + " or ".join(TASK_BACKENDS)
     )
-TASKS = {
-    "default": {"BACKEND": TASK_BACKENDS[COMPTOIR_TASKS_BACKEND], "QUEUES": ["default"]}
-}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[COMPTOIR_TASKS_BACKEND], "QUEUES": ["default"]}}
 
 MAILERS = {
     "default": {
