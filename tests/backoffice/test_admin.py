@@ -575,3 +575,35 @@ def test_index_values_imported_from_a_file_in_the_back_office(staff_client, shop
     response = staff_client.post(reverse("admin:pricing_marketindex_import"), {"file": good})
     assert response.status_code == 302
     assert MarketIndexValue.objects.count() == 2
+
+
+def test_moving_and_removing_index_values_in_the_back_office(
+    staff_client, shop, django_capture_on_commit_callbacks
+):
+    copper = MarketIndex.objects.get(code="COPPER")
+    url = admin_url(MarketIndex, "change", copper.pk)
+    data = change_form_data(staff_client.get(url))
+    prefix = "values-0-"
+    moved_to = (timezone.localtime() - timezone.timedelta(days=3)).replace(microsecond=0)
+    data[prefix + "effective_at_0"] = moved_to.strftime("%Y-%m-%d")
+    data[prefix + "effective_at_1"] = moved_to.strftime("%H:%M:%S")
+    data.pop(prefix + "effective_at", None)
+    data[prefix + "value"] = "9"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    assert list(copper.values.values_list("effective_at", "value")) == [
+        (moved_to, Decimal("9.000000"))
+    ]
+    acme_prices = Price.objects.get(price_list__name="Acme prices", rule__name="Copper")
+    assert acme_prices.value == Decimal("18.00")
+
+    data = change_form_data(staff_client.get(url))
+    data[prefix + "DELETE"] = "on"
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, data)
+    assert not copper.values.exists()
+    # The rule has no value to read any more: the price it gave goes.
+    assert not Price.objects.filter(price_list__name="Acme prices", rule__name="Copper").exists()

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
@@ -100,6 +101,7 @@ class Product(models.Model):
         decimal_places=4,
         null=True,
         blank=True,
+        validators=[MinValueValidator(Decimal(0))],
         help_text="The shipping weight of one primary unit; price rules may read it.",
     )
     tax_code = models.ForeignKey(

@@ -39,7 +39,7 @@ _ROOTS = ("product", "pricelist", "index")
 _FUNCTION_ARITY = {"abs": (1, 1), "max": (2, None), "min": (2, None), "round": (1, 2)}
 _COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
 _TOKEN = re.compile(
-    r"(?P<space>[ \t]+)"
+    r"(?P<space>[ \t\r\n]+)"
     r"|(?P<number>[0-9]+(?:\.[0-9]+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<string>\"[^\"\\]*\"|'[^'\\]*')"

@@ -43,6 +43,11 @@ def create_client(*, name: str, scopes: list[str]) -> CreatedClient:
     name = name.strip()
     if not name:
         raise DomainError("An integration client needs a name", code="client_name_missing")
+    if len(name) > ApiClient._meta.get_field("name").max_length or "\x00" in name:
+        raise DomainError(
+            "An integration client's name has at most 100 characters, none of them NUL",
+            code="client_name_invalid",
+        )
     scopes = checked_scopes(scopes)
     if ApiClient.objects.filter(name__iexact=name).exists():
         raise DomainError(f"An integration client is already named '{name}'", code="duplicate")

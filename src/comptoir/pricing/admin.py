@@ -29,9 +29,13 @@ from comptoir.pricing.models import (
 )
 from comptoir.pricing.rules import RuleError, check_rule
 from comptoir.pricing.services import (
+    change_index_value,
+    delete_index_values,
     delete_price_rule,
     delete_prices,
     record_index_values,
+    save_market_index,
+    save_price_list,
     save_price_rule,
     save_prices_by_hand,
 )
@@ -134,6 +138,10 @@ class PriceListAdmin(admin.ModelAdmin):
             "queued.",
             messages.SUCCESS,
         )
+
+    def save_model(self, request, obj, form, change):
+        # Renamed, the list's name changes in the formulas of the rules reading it.
+        save_price_list(obj)
 
     @admin.display(description="rules", ordering="rule_count")
     def rule_count(self, price_list):
@@ -284,13 +292,20 @@ class MarketIndexAdmin(admin.ModelAdmin):
         )
         return "-" if value is None else value
 
+    def save_model(self, request, obj, form, change):
+        save_market_index(obj)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not MarketIndexValue:
             return super().save_formset(request, form, formset, change)
         values = formset.save(commit=False)
-        for removed in formset.deleted_objects:
-            removed.delete()
-        record_index_values(form.instance, [(v.effective_at, v.value) for v in values])
+        delete_index_values(formset.deleted_objects)
+        for value in values:
+            if value.pk is not None:
+                change_index_value(value)
+        record_index_values(
+            form.instance, [(v.effective_at, v.value) for v in values if v.pk is None]
+        )
 
     def get_urls(self):
         return [

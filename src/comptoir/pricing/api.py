@@ -1,6 +1,6 @@
 """Pricing in the API: why a price is what it is, and market index values pushed by the ERP."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -13,10 +13,10 @@ from comptoir.api.errors import error_responses
 from comptoir.api.formats import money_text, quantity_text
 from comptoir.catalog.models import Product
 from comptoir.catalog.queries import product_by_sku
-from comptoir.core.errors import DomainError, NotFound, PermissionDenied
+from comptoir.core.errors import DomainError, NotFound, PermissionDenied, excerpt
 from comptoir.core.quantities import parse_quantity, plain
 from comptoir.integration.models import Scope
-from comptoir.pricing.explain import PriceExplanation, explain_price
+from comptoir.pricing.explain import PriceExplanation, checked_quantity, explain_price
 from comptoir.pricing.models import MarketIndex
 from comptoir.pricing.queries import price_at
 from comptoir.pricing.rules import index_values
@@ -104,7 +104,7 @@ class ExplanationOut(Schema):
 
 @router.get(
     "/prices/explain",
-    response={200: ExplanationOut, **error_responses(401, 403, 404, 422)},
+    response={200: ExplanationOut, **error_responses(400, 401, 403, 404, 422)},
     summary="Why this price",
 )
 def explain_a_price(request: HttpRequest, query: Query[ExplainQuery]):
@@ -140,7 +140,7 @@ class PastPriceOut(Schema):
 
 @router.get(
     "/prices/history",
-    response={200: PastPriceOut, **error_responses(401, 403, 404, 422)},
+    response={200: PastPriceOut, **error_responses(400, 401, 403, 404, 422)},
     summary="The price at a past moment",
 )
 def price_at_a_moment(request: HttpRequest, query: Query[HistoryQuery]):
@@ -148,9 +148,16 @@ def price_at_a_moment(request: HttpRequest, query: Query[HistoryQuery]):
     then (the company's assignments are today's)."""
     company, _ = _whose_prices(request, query.company)
     product = product_by_sku(query.sku)
-    at = query.at if timezone.is_aware(query.at) else timezone.make_aware(query.at)
+    try:
+        at = query.at if timezone.is_aware(query.at) else timezone.make_aware(query.at)
+        at.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise DomainError(
+            f"'{query.at}' is out of range: give a moment between the years 1 and 9999 in UTC",
+            code="moment_out_of_range",
+        ) from None
     unit = _unit_code(product, query.unit)
-    quantity = parse_quantity(query.quantity)
+    quantity = checked_quantity(product, unit, parse_quantity(query.quantity))
     resolved = price_at(company=company, product=product, unit=unit, quantity=quantity, at=at)
     return {
         "sku": product.sku,
@@ -175,9 +182,13 @@ def _whose_prices(request: HttpRequest, named: str | None) -> tuple[Company, Cus
                 "Name the company whose price to explain: ?company=NAME",
                 code="company_required",
             )
-        company = Company.objects.filter(name__iexact=named.strip()).first()
+        company = (
+            None if "\x00" in named else Company.objects.filter(name__iexact=named.strip()).first()
+        )
         if company is None:
-            raise NotFound(f"No company is named '{named.strip()}'", code="unknown_company")
+            raise NotFound(
+                f"No company is named '{excerpt(named.strip())}'", code="unknown_company"
+            )
         return company, None
     customer_user = acting_customer_user(request)
     if named and named.strip().lower() != customer_user.company.name.lower():
@@ -308,11 +319,13 @@ def record_values(request: HttpRequest, code: str, body: IndexValuesIn):
     """Record dated values of an index (a value for a moment already known replaces it); the
     prices computed from the index are rebuilt in the background."""
     require_scope(request, Scope.INDEXES_WRITE)
-    index = MarketIndex.objects.filter(code__iexact=code.strip()).first()
+    index = (
+        None if "\x00" in code else MarketIndex.objects.filter(code__iexact=code.strip()).first()
+    )
     if index is None:
         known = ", ".join(MarketIndex.objects.values_list("code", flat=True)) or "none yet"
         raise NotFound(
-            f"No market index has the code '{code.strip()}' (known: {known})",
+            f"No market index has the code '{excerpt(code.strip())}' (known: {known})",
             code="unknown_index",
         )
     values = []

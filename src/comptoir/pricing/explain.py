@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from comptoir.accounts.models import Company, CustomerUser
 from comptoir.catalog.models import Product, Unit
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import NotFound, excerpt
 from comptoir.core.money import round_money
+from comptoir.core.quantities import check_quantity
 from comptoir.pricing.models import PriceRule
 from comptoir.pricing.queries import (
     ChainEntry,
@@ -84,6 +85,21 @@ class PriceExplanation:
         return text + "."
 
 
+def checked_quantity(product: Product, unit_code: str, quantity: Decimal) -> Decimal:
+    """``quantity`` of ``unit_code`` as the cart would take it, or the cart's message."""
+    product_unit = (
+        None
+        if "\x00" in unit_code
+        else product.units.select_related("unit").filter(unit__code=unit_code).first()
+    )
+    if product_unit is None:
+        raise NotFound(
+            f"{product.sku} is not sold in the unit '{excerpt(unit_code)}'",
+            code="unit_not_sold",
+        )
+    return check_quantity(quantity, precision=product_unit.precision, unit_code=unit_code)
+
+
 def explain_price(
     *,
     company: Company | None,
@@ -96,10 +112,7 @@ def explain_price(
     from comptoir.ordering.totals import LineInput, compute_totals
 
     unit_code = unit if isinstance(unit, str) else unit.code
-    if not product.units.filter(unit__code=unit_code).exists():
-        raise NotFound(
-            f"{product.sku} is not sold in the unit '{unit_code}'", code="unit_not_sold"
-        )
+    quantity = checked_quantity(product, unit_code, quantity)
     at = timezone.now()
     chain = price_list_chain(company, at=at)
     currency = chain_currency(chain)

@@ -124,7 +124,11 @@ class Price(models.Model):
         ordering = ["price_list", "product", "unit", "quantity"]
         constraints = [
             models.UniqueConstraint(
-                fields=["price_list", "product", "unit", "quantity"], name="price_tier_unique"
+                fields=["price_list", "product", "unit", "quantity"],
+                name="price_tier_unique",
+                violation_error_message="This price list already has a price for this product, "
+                "unit and tier quantity: change that price instead (a price a rule computed "
+                "becomes one entered by hand when changed).",
             ),
             models.CheckConstraint(condition=models.Q(value__gte=0), name="price_not_negative"),
             models.CheckConstraint(
@@ -134,6 +138,20 @@ class Price(models.Model):
 
     def __str__(self):
         return f"{self.price_list} / {self.unit} from {plain(self.quantity)}: {self.value}"
+
+    def clean(self):
+        if (
+            self.product_id
+            and self.unit_id
+            and not self.product.units.filter(unit_id=self.unit_id).exists()
+        ):
+            units = ", ".join(pu.unit.code for pu in self.product.units.select_related("unit"))
+            raise ValidationError(
+                {
+                    "unit": f"{self.product.sku} does not come in this unit (it comes in: "
+                    f"{units or 'none'}); add the unit to the product first"
+                }
+            )
 
 
 class PriceListAssignment(models.Model):

@@ -10,7 +10,6 @@ Lists are rebuilt in dependency order: a list whose rules read ``pricelist["Defa
 Default. A rule that would make a list depend on itself is refused when it is saved.
 """
 
-import fnmatch
 import logging
 import re
 import time
@@ -18,7 +17,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    Decimal,
+    DecimalException,
+    localcontext,
+)
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -90,6 +96,12 @@ def check_rule(
             condition = compile_condition(rule.condition, words)
         except FormulaError as error:
             raise RuleError(f"Condition, {error.message}", code="invalid_condition") from None
+    if condition is not None and condition.dependencies.price_lists:
+        raise RuleError(
+            "Condition: a condition compares product values and indexes, not prices; "
+            "put pricelist[...] in the formula (as in 'a if condition else b')",
+            code="invalid_condition",
+        )
     if rule.price_list.name in formula.dependencies.price_lists:
         raise RuleError(
             f"Formula: a rule of '{rule.price_list.name}' cannot read "
@@ -232,6 +244,7 @@ class RebuildReport:
     skipped: Counter = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    broken_rules: dict[int, str] = field(default_factory=dict)
 
     def skip(self, reason: str, sku: str) -> None:
         self.skipped[reason] += 1
@@ -248,6 +261,8 @@ class RebuildReport:
         )
         for reason, count in sorted(self.skipped.items()):
             text += f"; {count} not priced: {reason} (e.g. SKU {self.examples[reason]})"
+        for problem in self.broken_rules.values():
+            text += f"; {problem}, the prices it gave are kept: fix its formula"
         return text
 
 
@@ -274,7 +289,10 @@ class _CompiledRule:
 
 
 def _glob_regex(pattern: str) -> str:
-    return fnmatch.translate(pattern.strip()).replace("(?s:", "^(").replace(r")\z", ")$")
+    """A SKU pattern (``*`` any characters, ``?`` one) as a regular expression that both
+    Python's and PostgreSQL's engines read the same way."""
+    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern.strip()]
+    return "^" + "".join(parts) + "$"
 
 
 def _subtree(category_ids: Iterable[int]) -> frozenset[int]:
@@ -291,7 +309,12 @@ def _subtree(category_ids: Iterable[int]) -> frozenset[int]:
     return frozenset(found)
 
 
-def _compiled_rules(price_list: PriceList, words: Vocabulary) -> list[_CompiledRule]:
+def _compiled_rules(
+    price_list: PriceList, words: Vocabulary, report: "RebuildReport | None" = None
+) -> list[_CompiledRule]:
+    """The active rules of ``price_list``, compiled, by priority. A rule that no longer
+    compiles (a list or an index renamed or removed since) is left out, and noted in
+    ``report.broken_rules``: the prices it gave are kept until it is fixed."""
     list_ids = dict(PriceList.objects.values_list("name", "pk"))
     compiled = []
     rules = (
@@ -307,8 +330,9 @@ def _compiled_rules(price_list: PriceList, words: Vocabulary) -> list[_CompiledR
                 compile_condition(rule.condition, words) if rule.condition.strip() else None
             )
         except FormulaError as error:
-            # Names removed since the rule was saved: the rule gives nothing until fixed.
             logger.warning("Price rule %s is skipped: %s", rule, error.message)
+            if report is not None:
+                report.broken_rules[rule.pk] = f"rule '{rule.name}' is skipped: {error.message}"
             continue
         compiled.append(
             _CompiledRule(
@@ -535,10 +559,13 @@ def _rule_prices(
     indexes: dict[str, Decimal],
     currency: str,
     report: RebuildReport,
+    taken: dict,
 ) -> Iterator[tuple[int, int, Decimal, Decimal]]:
-    """(product id, unit id, quantity, rounded value) for each price ``compiled`` gives.
+    """(product id, unit id, quantity, rounded value) for each price ``compiled`` gives to a
+    slot not ``taken`` by a rule before it.
 
-    Runs inside ``FORMULA_CONTEXT`` (see ``rebuild``).
+    A condition that cannot be worked out for a product (a value it compares is missing)
+    leaves the product out. Runs inside ``FORMULA_CONTEXT`` (see ``rebuild``).
     """
     name = compiled.rule.name
     evaluate = compiled.formula.in_context()
@@ -549,12 +576,18 @@ def _rule_prices(
     for product_id in product_ids:
         facts = batch.facts[product_id]
         for unit_id, quantity, list_values in _slots(compiled, batch, product_id):
+            if (product_id, unit_id, quantity) in taken:
+                continue
             extra = attributes.get((product_id, unit_id))
             values.product = {**facts, **extra} if extra else facts
             values.price_lists = list_values
-            try:
-                if condition is not None and not condition(values):
+            if condition is not None:
+                try:
+                    if not condition(values):
+                        continue
+                except FormulaError:
                     continue
+            try:
                 raw = evaluate(values)
             except FormulaError as error:
                 report.skip(f"rule '{name}': {error.problem}", batch.sku(product_id))
@@ -562,12 +595,16 @@ def _rule_prices(
             if raw < 0:
                 report.skip(f"rule '{name}' gives a negative price", batch.sku(product_id))
                 continue
-            if raw >= MAX_PRICE:
+            try:
+                value = rounded(raw) if raw < MAX_PRICE else MAX_PRICE
+            except DecimalException:
+                value = MAX_PRICE
+            if value >= MAX_PRICE:
                 report.skip(
                     f"rule '{name}' gives a price too large to keep", batch.sku(product_id)
                 )
                 continue
-            yield product_id, unit_id, quantity, rounded(raw)
+            yield product_id, unit_id, quantity, value
 
 
 def rebuild(
@@ -587,7 +624,7 @@ def rebuild(
     clock = _Clock(report.seconds)
     with transaction.atomic():
         price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
-        compiled = _compiled_rules(price_list, words)
+        compiled = _compiled_rules(price_list, words, report)
         indexes = index_values(at)
         read_list_ids = {list_id for item in compiled for _, list_id in item.reads_lists}
         attribute_names = {
@@ -616,9 +653,9 @@ def rebuild(
                 for item in compiled:
                     matching = _matching(item, batch_ids)
                     for product_id, unit_id, quantity, value in _rule_prices(
-                        item, batch, matching, indexes, price_list.currency, report
+                        item, batch, matching, indexes, price_list.currency, report, wanted
                     ):
-                        wanted.setdefault((product_id, unit_id, quantity), (value, item.rule.pk))
+                        wanted[product_id, unit_id, quantity] = (value, item.rule.pk)
             clock.lap("compute")
             _write(price_list, batch, wanted, at, report)
             clock.lap("write")
@@ -704,8 +741,13 @@ def _write(
         else:
             updates.append((found[0], value, rule_id))
             changes.append((*slot, value, rule_id))
-    for slot, (pk, _value, source, _rule_id) in current.items():
-        if source == PriceSource.RULE and slot not in wanted and slot[0] in in_batch:
+    for slot, (pk, _value, source, rule_id) in current.items():
+        if (
+            source == PriceSource.RULE
+            and slot not in wanted
+            and slot[0] in in_batch
+            and rule_id not in report.broken_rules
+        ):
             removals.append(pk)
             changes.append((*slot, None, None))
     _insert_computed(Price._meta.db_table, price_list.pk, inserts)

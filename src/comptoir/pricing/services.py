@@ -6,6 +6,7 @@ anything is saved (12.5 equals 12.5000), so a second call with the same values w
 """
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -18,7 +19,7 @@ from django.utils.text import slugify
 
 from comptoir.accounts.models import Company, CustomerGroup
 from comptoir.catalog.models import Product, Unit
-from comptoir.core.errors import DomainError
+from comptoir.core.errors import DomainError, excerpt
 from comptoir.core.money import checked_currency
 from comptoir.core.records import (
     CREATED,
@@ -90,6 +91,7 @@ def upsert_price(
             f"The tier quantity of SKU '{product.sku}' cannot be negative ({quantity})",
             code="tier_negative",
         )
+    _check_unit(product, unit)
     with transaction.atomic():
         lock_price_list(price_list)
         price, status = upsert(
@@ -109,6 +111,15 @@ def upsert_price(
                     list_ids=[price_list.pk], product_ids=[product.pk], dependents_only=True
                 )
     return price, status
+
+
+def _check_unit(product: Product, unit: Unit) -> None:
+    if not product.units.filter(unit=unit).exists():
+        raise DomainError(
+            f"SKU '{product.sku}' does not come in the unit '{unit.code}': add the unit to the "
+            "product before pricing it",
+            code="unit_not_sold",
+        )
 
 
 def lock_price_list(price_list: PriceList) -> None:
@@ -186,6 +197,7 @@ def upsert_tier_prices(
                 f"The price of SKU '{product.sku}' from {quantity} cannot be negative ({value})",
                 code="price_negative",
             )
+    _check_unit(product, unit)
     with transaction.atomic():
         lock_price_list(price_list)
         existing = {
@@ -329,16 +341,126 @@ def delete_price_rule(rule: PriceRule) -> None:
 def upsert_market_index(
     *, code: str, name: str = "", unit: str = ""
 ) -> tuple[MarketIndex, UpsertStatus]:
-    """Create or update the index ``code`` (matched ignoring case)."""
+    """Create the index ``code``, or update the one with that code in any case: its code's
+    case, and its name and unit when given. Rules reading it follow a change of case."""
     code = code.strip()
-    index = MarketIndex(code=code, name=name.strip() or code, unit=unit.strip())
-    index.clean_fields(exclude=["name", "unit"])
-    with transaction.atomic():
-        return upsert(
-            MarketIndex,
-            match=Q(code__iexact=code),
-            values={"code": code, "name": index.name, "unit": index.unit},
+    if not code or not _INDEX_CODE.fullmatch(code):
+        raise DomainError(
+            f"'{excerpt(code)}' is not an index code: use letters, digits, '_' and '-' only, "
+            "as in COPPER_LME",
+            code="index_code_invalid",
         )
+    if len(code) > MarketIndex._meta.get_field("code").max_length:
+        raise DomainError("An index code has at most 30 characters", code="index_code_long")
+    with transaction.atomic():
+        index = MarketIndex.objects.select_for_update().filter(code__iexact=code).first()
+        if index is None:
+            index = MarketIndex.objects.create(
+                code=code, name=name.strip() or code, unit=unit.strip()
+            )
+            return index, CREATED
+        values = {"code": code}
+        if name.strip():
+            values["name"] = name.strip()
+        if unit.strip():
+            values["unit"] = unit.strip()
+        old_code = index.code
+        status = save_changes(index, assign_changes(index, values))
+        if old_code != index.code:
+            rename_in_rules("index", old_code, index.code)
+    return index, status
+
+
+_INDEX_CODE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def rename_in_rules(kind: str, old: str, new: str) -> int:
+    """Make the rules reading ``pricelist["old"]`` (``kind`` "pricelist") or ``index["old"]``
+    (``kind`` "index") read the new name; call after the rename, in its transaction. Returns
+    how many rules changed."""
+    reference = re.compile(rf"\b{kind}\s*\[\s*([\"'])" + re.escape(old) + r"\1\s*\]")
+    replacement = f'{kind}["{new}"]'
+    changed = 0
+    for rule in PriceRule.objects.select_for_update().order_by("pk"):
+        formula = reference.sub(replacement, rule.formula)
+        condition = reference.sub(replacement, rule.condition)
+        if (formula, condition) != (rule.formula, rule.condition):
+            rule.formula, rule.condition = formula, condition
+            rule.save(update_fields=["formula", "condition", "updated_at"])
+            changed += 1
+    if changed:
+        logger.info("%s %s renamed %s: %s rules follow", kind, old, new, changed)
+    return changed
+
+
+def save_price_list(price_list: PriceList) -> PriceList:
+    """Save ``price_list`` (new or changed): when renamed, the rules reading it follow."""
+    with transaction.atomic():
+        old_name = (
+            PriceList.objects.filter(pk=price_list.pk).values_list("name", flat=True).first()
+            if price_list.pk
+            else None
+        )
+        price_list.full_clean()
+        price_list.save()
+        if old_name is not None and old_name != price_list.name:
+            rename_in_rules("pricelist", old_name, price_list.name)
+    return price_list
+
+
+def save_market_index(index: MarketIndex) -> MarketIndex:
+    """Save ``index`` (new or changed): when its code changes, the rules reading it follow."""
+    with transaction.atomic():
+        old_code = (
+            MarketIndex.objects.filter(pk=index.pk).values_list("code", flat=True).first()
+            if index.pk
+            else None
+        )
+        index.full_clean()
+        index.save()
+        if old_code is not None and old_code != index.code:
+            rename_in_rules("index", old_code, index.code)
+    return index
+
+
+class InvalidIndexValue(DomainError):
+    code = "index_value_invalid"
+    status = 422
+
+
+def check_index_value(index: MarketIndex, effective_at: datetime, value: Decimal) -> None:
+    """Refuse a value that is not a number or does not fit: 13 digits before the point, 6
+    after."""
+    when = f"{index.code} at {effective_at:%Y-%m-%d %H:%M}"
+    if not value.is_finite():
+        raise InvalidIndexValue(f"The value of {when} is not a number")
+    if abs(value) >= Decimal("1e13"):
+        raise InvalidIndexValue(
+            f"The value of {when} is too large: at most 13 digits before the point"
+        )
+    if -value.normalize().as_tuple().exponent > 6:
+        raise InvalidIndexValue(f"The value of {when} has more than 6 decimals")
+
+
+def change_index_value(value: MarketIndexValue) -> MarketIndexValue:
+    """Save an index value changed in place (its moment or its number); prices follow."""
+    check_index_value(value.index, value.effective_at, value.value)
+    with transaction.atomic():
+        value.full_clean()
+        value.save()
+        schedule_rebuild(list_ids=lists_reading_index(value.index.code))
+    return value
+
+
+def delete_index_values(values: Iterable[MarketIndexValue]) -> int:
+    """Remove index values; the prices computed from those indexes follow."""
+    values = list(values)
+    with transaction.atomic():
+        for value in values:
+            value.delete()
+        codes = {value.index.code for value in values}
+        schedule_rebuild(list_ids=[pk for code in codes for pk in lists_reading_index(code)])
+    return len(values)
 
 
 def record_index_values(
@@ -351,11 +473,7 @@ def record_index_values(
     now = timezone.now()
     with transaction.atomic():
         for effective_at, value in values:
-            if not value.is_finite():
-                raise DomainError(
-                    f"The value of {index.code} at {effective_at:%Y-%m-%d %H:%M} is not a number",
-                    code="index_value_invalid",
-                )
+            check_index_value(index, effective_at, value)
             _, status = upsert(
                 MarketIndexValue,
                 match={"index": index, "effective_at": effective_at},

@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -81,6 +82,10 @@ class Command(BaseCommand):
             raise CommandError(error.message) from None
 
     def rebuild(self, names: list[str], *, due: bool) -> None:
+        if due and names:
+            raise CommandError(
+                "--due rebuilds the lists whose indexes moved; leave out --list with it"
+            )
         if due:
             list_ids = due_index_lists()
             if not list_ids:
@@ -143,12 +148,16 @@ class Command(BaseCommand):
             counts = record_index_values(index, [(moment, value)])
             self.stdout.write(f"{index.code} = {value} from {moment.isoformat()}: {counts}")
         elif action == "import":
-            report = import_index_values(options["file"])
+            path = Path(options["file"])
+            if not path.is_file():
+                raise CommandError(f"No file at {path}: give the path of a CSV file")
+            report = import_index_values(path)
             self.stdout.write(render_summary(report, color=self.stdout.isatty()), ending="")
             if report.errors:
+                count = len(report.errors)
                 raise CommandError(
-                    f"{len(report.errors)} errors: nothing was recorded; fix the file and "
-                    "import it again",
+                    f"{count} error{'' if count == 1 else 's'}: nothing was recorded; fix the "
+                    "file and import it again",
                     returncode=1,
                 )
         else:
