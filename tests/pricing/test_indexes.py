@@ -224,3 +224,15 @@ def test_index_codes_are_checked():
     with pytest.raises(Exception, match="letters, digits"):
         services.upsert_market_index(code="COP PER")
     assert not MarketIndex.objects.exists()
+
+
+def test_a_file_with_semicolons_between_columns_gets_one_clear_message(tmp_path, cables):
+    path = tmp_path / "indexes.csv"
+    path.write_text("index;effective_at;value\nCOPPER;2026-01-01;8.50\n", encoding="utf-8")
+
+    report = import_index_values(path)
+
+    assert [str(problem) for problem in report.errors] == [
+        "indexes.csv:1: the columns are separated by semicolons: save indexes.csv with commas "
+        "between columns; expected columns: index, effective_at, value"
+    ]
