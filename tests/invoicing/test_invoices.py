@@ -175,7 +175,7 @@ def test_the_customer_reads_the_invoice_through_the_api(shop, paris_order):
         "base": "29.97",
         "amount": "1.65",
     }
-    assert body["lines"][0]["tax_note"] == "TVA 20 % on Standard goods shipped to FR"
+    assert body["lines"][0]["tax_note"] == "TVA 20 % on Standard goods shipped to 75001, FR"
 
 
 def test_the_api_says_when_an_order_has_no_invoice_yet(shop, paris_order):
@@ -254,3 +254,27 @@ def test_staff_issue_invoices_from_the_order_list(client, shop, paris_order):
     assert response.status_code == 200
     assert "Invoices issued: INV000001, INV000002" in response.content.decode()
     assert Invoice.objects.get(order=paris_order).issued_by == staff
+
+
+def test_an_order_line_and_its_invoice_line_state_the_same_discount(shop):
+    factories.promotion("Drills", value=Decimal(5), products=[shop["products"]["drill"]])
+    factories.promotion("Ten off", kind="order_percentage", value=Decimal(10))
+    fill_cart(shop["paris_buyer"], ("DRILL-1", "2"), ("BOOK-1", "3"), ("VOUCHER-1", "1"))
+    order = order_cart(shop["paris_buyer"])
+
+    invoice = issue_invoice(order=order)
+
+    # Drills: 5 % of 99.98 = 5.00 on the drill line; then 10 % of 244.95 = 24.50 shared out
+    # over 94.98, 29.97 and 120.00 as 9.50, 3.00 and 12.00.
+    ordered = [(line.sku, line.discount_total, line.tax_total) for line in order.lines.all()]
+    invoiced = [(line.sku, line.discount_total, line.tax_total) for line in invoice.lines.all()]
+    assert ordered == invoiced
+    assert invoiced == [
+        ("DRILL-1", Decimal("14.50"), Decimal("17.10")),
+        ("BOOK-1", Decimal("3.00"), Decimal("1.48")),
+        ("VOUCHER-1", Decimal("12.00"), Decimal("0.00")),
+    ]
+    assert [line.net_total for line in invoice.lines.all()] == [
+        line.row_total - line.discount_total for line in order.lines.all()
+    ]
+    assert sum(line.discount_total for line in order.lines.all()) == order.discount_total

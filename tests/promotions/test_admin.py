@@ -120,3 +120,83 @@ def test_redemptions_are_listed_read_only(staff_client, shop):
     assert CouponRedemption.objects.count() == 1
     add = staff_client.get(reverse("admin:promotions_couponredemption_add"))
     assert add.status_code == 403
+
+
+@pytest.fixture
+def redeemed(shop):
+    """The promotion 'Welcome' whose coupon WELCOME was used on one order."""
+    promotion = factories.promotion("Welcome", value=Decimal(10), requires_coupon=True)
+    factories.coupon(promotion, "WELCOME")
+    fill_cart(shop["buyer"], ("LAMP-1", 1))
+    apply_coupon(customer_user=shop["buyer"], code="WELCOME")
+    order_cart(shop["buyer"])
+    return promotion
+
+
+def test_deleting_a_redeemed_promotion_says_to_switch_it_off_instead(staff_client, redeemed):
+    delete_url = reverse("admin:promotions_promotion_delete", args=[redeemed.pk])
+
+    response = staff_client.post(delete_url, {"post": "yes"}, follow=True)
+
+    assert response.redirect_chain == [
+        (reverse("admin:promotions_promotion_change", args=[redeemed.pk]), 302)
+    ]
+    assert [str(message) for message in response.context["messages"]] == [
+        "Promotion 'Welcome' was redeemed on 1 order, which keep a record of it, so it cannot "
+        "be deleted: switch it off (untick Active) or end it (set Ends at) instead."
+    ]
+    assert "permission" not in response.text
+    assert Promotion.objects.filter(pk=redeemed.pk).exists()
+
+
+def test_an_unused_promotion_is_deleted_as_usual(staff_client):
+    promotion = factories.promotion("Never used", value=Decimal(5))
+    factories.coupon(promotion, "NEVER")
+    delete_url = reverse("admin:promotions_promotion_delete", args=[promotion.pk])
+
+    confirm = staff_client.get(delete_url)
+    deleted = staff_client.post(delete_url, {"post": "yes"})
+
+    assert confirm.status_code == 200
+    assert deleted.status_code == 302
+    assert not Promotion.objects.exists()
+    assert not Coupon.objects.exists()
+
+
+def test_deleting_selected_promotions_keeps_the_redeemed_ones_and_says_why(staff_client, redeemed):
+    unused = factories.promotion("Never used", value=Decimal(5))
+    changelist = reverse("admin:promotions_promotion_changelist")
+    chosen = {"action": "delete_selected", ACTION_CHECKBOX_NAME: [redeemed.pk, unused.pk]}
+
+    confirm = staff_client.post(changelist, chosen)
+    done = staff_client.post(changelist, {**chosen, "post": "yes"}, follow=True)
+
+    assert confirm.status_code == 200
+    assert "permission" not in confirm.text
+    assert [str(p) for p in confirm.context["queryset"]] == ["Never used"]
+    assert "Promotion &#x27;Welcome&#x27; was redeemed on 1 order" in confirm.text
+    assert "Successfully deleted 1 promotion." in [str(m) for m in done.context["messages"]]
+    assert list(Promotion.objects.values_list("name", flat=True)) == ["Welcome"]
+
+
+def test_deleting_a_redeemed_coupon_says_to_switch_it_off_instead(staff_client, redeemed):
+    coupon = Coupon.objects.get(code="WELCOME")
+
+    response = staff_client.post(
+        reverse("admin:promotions_coupon_delete", args=[coupon.pk]), {"post": "yes"}, follow=True
+    )
+
+    assert [str(message) for message in response.context["messages"]] == [
+        "Coupon 'WELCOME' was redeemed on 1 order, which keep a record of it, so it cannot be "
+        "deleted: switch it off (untick Active) instead."
+    ]
+    assert Coupon.objects.filter(pk=coupon.pk).exists()
+
+
+def test_the_promotion_list_offers_one_delete_action(staff_client):
+    response = staff_client.get(reverse("admin:promotions_promotion_changelist"))
+
+    choices = response.context["action_form"].fields["action"].choices
+    assert [label for _name, label in choices if "Delete" in str(label)] == [
+        "Delete selected promotions"
+    ]

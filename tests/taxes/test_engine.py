@@ -50,7 +50,7 @@ def test_a_product_without_a_tax_code_is_taxed_at_the_default_codes_rate(french_
 
     line = result.line(1)
     assert (line.rate, line.amount, line.label) == (Decimal(20), Decimal("20.00"), "TVA")
-    assert line.reason == "TVA 20 % on Standard goods shipped to FR"
+    assert line.reason == "TVA 20 % on Standard goods shipped to 75001, Île-de-France, FR"
     assert result.total == Decimal("20.00")
     assert [(t.label, t.rate, t.base, t.amount) for t in result.tax_lines] == [
         ("TVA", Decimal(20), Decimal("100.00"), Decimal("20.00"))
@@ -192,6 +192,19 @@ def test_the_most_specific_rate_for_the_place_wins(french_rates, postal_code, re
     result = taxes_of(factories.company(), ("100.00", None), ship_to=place)
 
     assert result.line(1).amount == Decimal(expected)
+
+
+def test_the_reason_names_the_rates_label_and_the_addresss_place_not_the_rates_pattern(
+    french_rates,
+):
+    factories.tax_rate("8.75", country="US", label="Desert Center", region="ca", postcode="922*")
+    place = TaxPlace(country="US", region="CA", postal_code="92239")
+
+    result = taxes_of(factories.company(), ("100.00", None), ship_to=place, currency="USD")
+
+    line = result.line(1)
+    assert (line.label, line.amount) == ("Desert Center", Decimal("8.75"))
+    assert line.reason == "Desert Center 8.75 % on Standard goods shipped to 92239, CA, US"
 
 
 def test_a_rate_for_the_customers_tax_code_beats_the_general_rate(french_rates):

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comptoir.accounts.models import Company
+from comptoir.accounts.models import Company, User
 from comptoir.core.errors import DomainError
 from comptoir.core.money import round_money
 from comptoir.taxes.engine import share_out
@@ -103,6 +104,26 @@ def test_the_company_form_refuses_a_misshapen_vat_number():
     assert "vat_number" in error.value.message_dict
 
 
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("GR123456789", "Greek VAT numbers start with EL, not GR"),
+        ("DE12345678!", "holds characters a VAT number does not"),
+        ("FR€12345678901", "holds characters a VAT number does not"),
+    ],
+)
+def test_a_vat_number_that_cannot_be_one_is_refused_with_what_to_write(number, message):
+    with pytest.raises(ValidationError) as error:
+        validate_vat_number(number)
+
+    assert message in error.value.messages[0]
+
+
+@pytest.mark.parametrize("number", ["EL123456789", "IE1+23456W", "CHE-123.456.789 MWST", ""])
+def test_vat_numbers_of_every_shape_in_use_are_accepted(number):
+    validate_vat_number(number)
+
+
 @pytest.mark.django_db
 def test_only_one_product_tax_code_is_the_default():
     factories.product_tax_code("standard", is_default=True)
@@ -132,8 +153,11 @@ def test_a_rate_is_cleaned_before_it_is_saved():
     ("fields", "field", "message"),
     [
         ({"country": "France"}, "country", "two-letter code"),
+        ({"country": "ZZ"}, "country", "'ZZ' is not the code of a country"),
+        ({"country": "EU"}, "country", "'EU' is not the code of a country"),
         ({"postcode": "75999-75000"}, "postcode", "starts after it ends"),
-        ({"rate": Decimal("120")}, "rate", "less than or equal to 100"),
+        ({"rate": Decimal("120")}, "rate", "A rate is a percentage from 0 to 100"),
+        ({"rate": Decimal("-1")}, "rate", "A rate is a percentage from 0 to 100"),
     ],
 )
 def test_a_bad_rate_is_refused_with_what_to_fix(fields, field, message):
@@ -161,3 +185,79 @@ def test_shared_tax_adds_up_is_never_negative_and_stays_within_a_unit(exact, cur
     assert sum(shares, Decimal(0)) == total
     assert all(share >= 0 for share in shares)
     assert all(abs(share - amount) < unit for share, amount in zip(shares, exact, strict=True))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["FR", "us", "NC", "XK"])
+def test_a_rate_takes_the_code_of_any_country(code):
+    rate = TaxRate(
+        label="VAT",
+        rate=Decimal("20"),
+        country=code,
+        product_tax_code=factories.product_tax_code(),
+    )
+
+    rate.full_clean()
+
+    assert rate.country == code.upper()
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(User.objects.create_superuser("admin@seller.example", factories.PASSWORD))
+    return client
+
+
+@pytest.mark.django_db
+def test_the_rate_form_refuses_an_unknown_country_and_a_rate_over_100(staff_client):
+    code = factories.product_tax_code()
+
+    response = staff_client.post(
+        reverse("admin:taxes_taxrate_add"),
+        {"label": "VAT", "rate": "999.99", "country": "ZZ", "product_tax_code": code.pk},
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["country"] == [
+        "'ZZ' is not the code of a country: write the country's two-letter code (ISO 3166-1), "
+        "as in FR or US"
+    ]
+    assert errors["rate"] == ["A rate is a percentage from 0 to 100: write 20 for 20 %."]
+    assert not TaxRate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_rates_of_a_tax_code_refuse_an_unknown_country_and_a_rate_over_100(staff_client):
+    code = factories.product_tax_code()
+
+    response = staff_client.post(
+        reverse("admin:taxes_producttaxcode_change", args=[code.pk]),
+        {
+            "code": "standard",
+            "name": "Standard",
+            "rates-TOTAL_FORMS": "1",
+            "rates-INITIAL_FORMS": "0",
+            "rates-0-label": "VAT",
+            "rates-0-rate": "999.99",
+            "rates-0-country": "zz",
+        },
+    )
+
+    assert response.status_code == 200
+    (rate_errors,) = response.context["inline_admin_formsets"][0].formset.errors
+    assert set(rate_errors) == {"rate", "country"}
+    assert not TaxRate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_rate_form_saves_a_good_rate_in_capitals(staff_client):
+    code = factories.product_tax_code()
+
+    response = staff_client.post(
+        reverse("admin:taxes_taxrate_add"),
+        {"label": "VAT", "rate": "8.75", "country": "us", "product_tax_code": code.pk},
+    )
+
+    assert response.status_code == 302
+    assert list(TaxRate.objects.values_list("country", "rate")) == [("US", Decimal("8.75"))]

@@ -5,11 +5,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from comptoir.accounts.tokens import create_token
 from comptoir.ordering.queries import (
     current_shopping_list_for,
     priced_shopping_list,
     shopping_list_totals,
 )
+from tests import factories
+from tests.api.conftest import ApiClient
 from tests.taxes.shop import fill_cart, make_tax_shop, order_cart
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +138,108 @@ def test_the_checkout_review_taxes_for_the_chosen_shipping_address(client, shop)
     )
     assert "TVA 10 % on 99.98 EUR" in reviewed.content.decode()
     assert placed.context["order"].total == totals.total
+
+
+def api_of(customer_user) -> ApiClient:
+    return ApiClient(create_token(customer_user=customer_user, name="erp").key)
+
+
+@pytest.fixture
+def springfield(shop):
+    """An address of the Paris company where no rate applies."""
+    return factories.address(
+        shop["paris"], country="US", region="IL", postal_code="62701", city="Springfield"
+    )
+
+
+def test_the_order_stores_its_tax_per_rate_and_its_tax_notes(shop, springfield):
+    fill_cart(shop["paris_buyer"], ("DRILL-1", "2"), ("BOOK-1", "3"))
+    taxed = order_cart(shop["paris_buyer"], shop["ajaccio"])
+    fill_cart(shop["paris_buyer"], ("DRILL-1", "1"))
+
+    untaxed = order_cart(shop["paris_buyer"], springfield)
+
+    assert [(t.label, t.rate, t.base, t.amount) for t in taxed.tax_lines.all()] == [
+        ("TVA", Decimal(10), Decimal("99.98"), Decimal("10.00")),
+        ("TVA", Decimal("5.5"), Decimal("29.97"), Decimal("1.65")),
+    ]
+    assert taxed.tax_note_list() == []
+    assert list(untaxed.tax_lines.all()) == []
+    assert untaxed.tax_note_list() == [
+        "No tax rate for Standard goods shipped to 62701, IL, US: no tax charged"
+    ]
+
+
+def test_the_order_page_says_which_code_and_place_lack_a_rate(client, shop, springfield):
+    fill_cart(shop["paris_buyer"], ("DRILL-1", "1"))
+    order = order_cart(shop["paris_buyer"], springfield)
+    client.force_login(shop["paris_buyer"].user)
+
+    page = client.get(reverse("storefront:order", args=[order.number])).content.decode()
+
+    assert (
+        '<p class="hint tax-note">'
+        "No tax rate for Standard goods shipped to 62701, IL, US: no tax charged</p>"
+    ) in page
+
+
+def test_the_order_page_shows_the_tax_per_rate(client, shop):
+    fill_cart(shop["paris_buyer"], ("DRILL-1", "2"), ("BOOK-1", "3"))
+    order = order_cart(shop["paris_buyer"], shop["ajaccio"])
+    client.force_login(shop["paris_buyer"].user)
+
+    page = client.get(reverse("storefront:order", args=[order.number])).content.decode()
+
+    assert "TVA 10 % on 99.98 EUR" in page
+    assert "TVA 5.5 % on 29.97 EUR" in page
+
+
+def test_the_order_api_returns_the_tax_per_rate_and_the_tax_notes(shop, springfield):
+    fill_cart(shop["paris_buyer"], ("DRILL-1", "2"), ("BOOK-1", "3"))
+    taxed = order_cart(shop["paris_buyer"], shop["ajaccio"])
+    fill_cart(shop["paris_buyer"], ("DRILL-1", "1"))
+    untaxed = order_cart(shop["paris_buyer"], springfield)
+    api = api_of(shop["paris_buyer"])
+
+    taxed_body = api.get(f"/orders/{taxed.number}").json()
+    untaxed_body = api.get(f"/orders/{untaxed.number}").json()
+
+    assert taxed_body["tax_lines"] == [
+        {"label": "TVA", "rate": "10", "base": "99.98", "amount": "10.00"},
+        {"label": "TVA", "rate": "5.5", "base": "29.97", "amount": "1.65"},
+    ]
+    assert (taxed_body["tax_total"], taxed_body["tax_notes"]) == ("11.65", [])
+    assert (untaxed_body["tax_lines"], untaxed_body["tax_total"]) == ([], "0.00")
+    assert untaxed_body["tax_notes"] == [
+        "No tax rate for Standard goods shipped to 62701, IL, US: no tax charged"
+    ]
+
+
+def test_the_cart_api_returns_the_tax_per_rate_estimated_for_the_default_address(shop):
+    fill_cart(shop["paris_buyer"], ("DRILL-1", "2"), ("BOOK-1", "3"), ("VOUCHER-1", "1"))
+
+    cart = api_of(shop["paris_buyer"]).get("/cart").json()
+
+    assert cart["tax_lines"] == [
+        {"label": "TVA", "rate": "20", "base": "99.98", "amount": "20.00"},
+        {"label": "TVA", "rate": "5.5", "base": "29.97", "amount": "1.65"},
+        {"label": "TVA", "rate": "0", "base": "120.00", "amount": "0.00"},
+    ]
+    assert (cart["tax_total"], cart["total"]) == ("21.65", "271.60")
+    assert cart["tax_notes"] == []
+    assert cart["tax_estimated_for"] == "1 Quay Street, Paris, 75001, FR"
+
+
+def test_the_cart_api_says_why_no_tax_is_charged(shop):
+    fill_cart(shop["berlin_buyer"], ("DRILL-1", "1"))
+    shop["berlin"].vat_number = "ATU12345678"
+    shop["berlin"].save(update_fields=["vat_number"])
+
+    cart = api_of(shop["berlin_buyer"]).get("/cart").json()
+
+    assert cart["tax_lines"] == [
+        {"label": "MwSt", "rate": "19", "base": "49.99", "amount": "9.50"}
+    ]
+    assert cart["tax_notes"] == [
+        "VAT number ATU12345678 is not a VAT number of DE: VAT is charged"
+    ]

@@ -10,6 +10,7 @@ from comptoir.api.errors import error_responses
 from comptoir.api.formats import money_text, quantity_text
 from comptoir.invoicing.models import Invoice
 from comptoir.invoicing.queries import invoice_of_order
+from comptoir.ordering.models import LINE_DISCOUNT_TOTAL_HELP
 
 router = Router()
 
@@ -21,7 +22,7 @@ class InvoiceLineOut(Schema):
     quantity: str
     unit_price: str
     row_total: str = Field(description="Quantity times unit price.")
-    discount_total: str = Field(description="Promotions on the line, its share of the order's.")
+    discount_total: str = Field(description=LINE_DISCOUNT_TOTAL_HELP)
     net_total: str = Field(description="Row total less discounts: the tax base.")
     tax_rate: str | None = Field(description="In percent; null when no rate applied.")
     tax_total: str

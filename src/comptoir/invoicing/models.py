@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from comptoir.ordering.models import LINE_DISCOUNT_TOTAL_HELP
+
 
 class Invoice(models.Model):
     number = models.CharField(max_length=32, unique=True)
@@ -75,7 +77,9 @@ class InvoiceLine(models.Model):
     quantity = models.DecimalField(max_digits=14, decimal_places=3)
     unit_price = models.DecimalField(max_digits=19, decimal_places=4)
     row_total = models.DecimalField(max_digits=19, decimal_places=4)
-    discount_total = models.DecimalField(max_digits=19, decimal_places=4)
+    discount_total = models.DecimalField(
+        max_digits=19, decimal_places=4, help_text=LINE_DISCOUNT_TOTAL_HELP
+    )
     net_total = models.DecimalField(
         max_digits=19, decimal_places=4, help_text="Row total less discounts: the tax base."
     )

@@ -16,7 +16,14 @@ from comptoir.api.auth import acting_customer_user
 from comptoir.api.errors import error_responses
 from comptoir.api.formats import Quantity, money_text, quantity_text
 from comptoir.api.pagination import PageInfo, PageQuery, page_of
-from comptoir.ordering.models import Order, OrderAddress, OrderSource, ShoppingList
+from comptoir.ordering.models import (
+    LINE_DISCOUNT_TOTAL_HELP,
+    Order,
+    OrderAddress,
+    OrderSource,
+    OrderTaxLine,
+    ShoppingList,
+)
 from comptoir.ordering.queries import (
     PricedShoppingList,
     current_shopping_list_for,
@@ -33,6 +40,7 @@ from comptoir.ordering.services import (
     remove_line,
     reorder,
 )
+from comptoir.ordering.totals import TaxLine
 from comptoir.pricing.queries import chain_currency, price_list_chain
 from comptoir.promotions.queries import discounts_of
 
@@ -50,7 +58,7 @@ class CartLineOut(Schema):
     price_list: str | None = Field(description="The price list the price came from.")
     tier_quantity: str | None = Field(description="The quantity tier that applies.")
     problem: str | None = Field(description="Why the line cannot be ordered, if it cannot.")
-    discount_total: str = Field(description="Line promotions on this line.")
+    discount_total: str = Field(description=LINE_DISCOUNT_TOTAL_HELP)
 
 
 class DiscountOut(Schema):
@@ -59,6 +67,13 @@ class DiscountOut(Schema):
     amount: str
     coupon_code: str = Field(description="The coupon code that unlocked it, if one did.")
     line_id: int | None = Field(None, description="The line a line promotion is on.")
+
+
+class TaxLineOut(Schema):
+    label: str
+    rate: str = Field(description="In percent.")
+    base: str = Field(description="The nets of the lines (and shipping) taxed at this rate.")
+    amount: str
 
 
 class CouponStatusOut(Schema):
@@ -76,7 +91,15 @@ class CartOut(Schema):
     discount_total: str
     shipping: str = Field(description="The shipping charge before its discount.")
     shipping_total: str = Field(description="Shipping after its discount.")
+    tax_lines: list[TaxLineOut] = Field(description="The tax summed per rate.")
     tax_total: str
+    tax_notes: list[str] = Field(
+        description="Mentions such as reverse charge, an exemption or a missing rate."
+    )
+    tax_estimated_for: str | None = Field(
+        description="The company's default shipping address the tax is estimated for, until "
+        "an order chooses one; null when there is none."
+    )
     total: str
     coupons: list[CouponStatusOut] = Field(description="The coupon codes entered.")
     currency: str
@@ -125,7 +148,7 @@ class OrderLineOut(Schema):
     row_total: str
     price_list: str
     tier_quantity: str | None
-    discount_total: str = Field(description="Line promotions on this line.")
+    discount_total: str = Field(description=LINE_DISCOUNT_TOTAL_HELP)
     tax_total: str
 
 
@@ -159,6 +182,10 @@ class OrderDetailOut(OrderOut):
     shipping_address: OrderAddressOut | None
     lines: list[OrderLineOut]
     discounts: list[OrderDiscountOut] = Field(description="What each promotion took off.")
+    tax_lines: list[TaxLineOut] = Field(description="The tax summed per rate.")
+    tax_notes: list[str] = Field(
+        description="Mentions such as reverse charge, an exemption or a missing rate."
+    )
 
 
 class OrderPage(PageInfo):
@@ -277,7 +304,7 @@ def reorder_order(request: HttpRequest, number: str):
 
 def cart_out(priced: PricedShoppingList) -> dict:
     shopping_list, totals, currency = priced.shopping_list, priced.totals, priced.currency
-    line_discounts = {line.key: line.line_discount_total for line in totals.lines}
+    line_discounts = {line.key: line.discount_total for line in totals.lines}
     return {
         "id": shopping_list.pk,
         "name": shopping_list.name,
@@ -323,7 +350,10 @@ def cart_out(priced: PricedShoppingList) -> dict:
         "discount_total": money_text(totals.discount_total, currency),
         "shipping": money_text(totals.shipping, currency),
         "shipping_total": money_text(totals.shipping_total, currency),
+        "tax_lines": [tax_line_out(tax_line, currency) for tax_line in totals.tax_lines],
         "tax_total": money_text(totals.tax_total, currency),
+        "tax_notes": list(totals.tax_notes),
+        "tax_estimated_for": totals.tax_address.one_line() if totals.tax_estimated else None,
         "total": money_text(totals.total, currency),
         "coupons": [
             {"code": status.code, "applied": status.applied, "message": status.message}
@@ -344,7 +374,10 @@ def empty_cart_out(currency: str) -> dict:
         "discount_total": money_text(Decimal(0), currency),
         "shipping": money_text(Decimal(0), currency),
         "shipping_total": money_text(Decimal(0), currency),
+        "tax_lines": [],
         "tax_total": money_text(Decimal(0), currency),
+        "tax_notes": [],
+        "tax_estimated_for": None,
         "total": money_text(Decimal(0), currency),
         "coupons": [],
         "currency": currency,
@@ -410,6 +443,19 @@ def order_detail_out(order: Order) -> dict:
             }
             for discount in discounts_of(order)
         ],
+        "tax_lines": [
+            tax_line_out(tax_line, order.currency) for tax_line in order.tax_lines.all()
+        ],
+        "tax_notes": order.tax_note_list(),
+    }
+
+
+def tax_line_out(tax_line: TaxLine | OrderTaxLine, currency: str) -> dict:
+    return {
+        "label": tax_line.label,
+        "rate": quantity_text(tax_line.rate),
+        "base": money_text(tax_line.base, currency),
+        "amount": money_text(tax_line.amount, currency),
     }
 
 

@@ -143,6 +143,11 @@ class Order(models.Model):
         decimal_places=4,
         help_text="Subtotal less discounts, plus shipping and tax: what the customer pays.",
     )
+    tax_notes = models.TextField(
+        blank=True,
+        help_text="Why the order is taxed as it is, one mention a line: reverse charge, an "
+        "exemption, the tax code and place that lack a rate.",
+    )
     po_number = models.CharField("PO number", max_length=64, blank=True)
     customer_notes = models.TextField(blank=True)
     payment_term = models.CharField(
@@ -173,6 +178,16 @@ class Order(models.Model):
     def get_absolute_url(self):
         return reverse("storefront:order", args=[self.number])
 
+    def tax_note_list(self) -> list[str]:
+        return [note for note in self.tax_notes.splitlines() if note]
+
+
+# What ``discount_total`` means on an order line, its invoice line and the API alike.
+LINE_DISCOUNT_TOTAL_HELP = (
+    "Promotions on this line: its line promotions and its share of the order promotions; the "
+    "row total less this is the line's net, the base of its tax."
+)
+
 
 class OrderLine(models.Model):
     """A line as ordered: product data is copied so history survives catalog changes."""
@@ -190,7 +205,10 @@ class OrderLine(models.Model):
         max_digits=19, decimal_places=4, help_text="Quantity times unit price, before discounts."
     )
     discount_total = models.DecimalField(
-        max_digits=19, decimal_places=4, default=Decimal(0), help_text="Line promotions."
+        max_digits=19,
+        decimal_places=4,
+        default=Decimal(0),
+        help_text=LINE_DISCOUNT_TOTAL_HELP,
     )
     tax_total = models.DecimalField(max_digits=19, decimal_places=4, default=Decimal(0))
     price_list_name = models.CharField(max_length=100, blank=True)
@@ -208,6 +226,22 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} {self.unit_code} {self.sku or self.free_form_product}"
+
+
+class OrderTaxLine(models.Model):
+    """The lines (and shipping) of an order taxed at one rate: their base and their tax."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tax_lines")
+    label = models.CharField(max_length=50)
+    rate = models.DecimalField(max_digits=7, decimal_places=4, help_text="In percent.")
+    base = models.DecimalField(max_digits=19, decimal_places=4)
+    amount = models.DecimalField(max_digits=19, decimal_places=4)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return f"{self.label} {self.rate.normalize():f} %"
 
 
 class OrderNumberSequence(models.Model):

@@ -156,6 +156,6 @@ def visible_orders_for(customer_user: CustomerUser | None) -> QuerySet[Order]:
 def order_with_lines(order: Order) -> Order:
     return (
         Order.objects.select_related("billing_address", "shipping_address", "customer_user__user")
-        .prefetch_related("lines__product", "applied_promotions")
+        .prefetch_related("lines__product", "applied_promotions", "tax_lines")
         .get(pk=order.pk)
     )

@@ -37,6 +37,7 @@ from comptoir.ordering.models import (
     OrderLine,
     OrderNumberSequence,
     OrderSource,
+    OrderTaxLine,
     ShoppingList,
     ShoppingListLine,
 )
@@ -373,6 +374,7 @@ def place_order(
             shipping_total=totals.shipping_total,
             tax_total=totals.tax_total,
             total=totals.total,
+            tax_notes="\n".join(totals.tax_notes),
             po_number=po_number,
             customer_notes=customer_notes,
             payment_term=company.payment_term.label if company.payment_term else "",
@@ -391,7 +393,7 @@ def place_order(
                 quantity=pl.line.quantity,
                 unit_price=pl.price.value,
                 row_total=pl.row_total,
-                discount_total=line_totals[pl.line.pk].line_discount_total,
+                discount_total=line_totals[pl.line.pk].discount_total,
                 tax_total=line_totals[pl.line.pk].tax_total,
                 price_list_name=pl.price.price_list_name,
                 tier_quantity=pl.price.tier.quantity,
@@ -400,6 +402,12 @@ def place_order(
             for pl in priced.lines
         }
         OrderLine.objects.bulk_create(order_lines.values())
+        OrderTaxLine.objects.bulk_create(
+            OrderTaxLine(
+                order=order, label=tax.label, rate=tax.rate, base=tax.base, amount=tax.amount
+            )
+            for tax in totals.tax_lines
+        )
         record_order_promotions(
             order=order,
             order_lines=order_lines,

@@ -3,12 +3,71 @@ the redemptions counted against the codes' limits."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.contrib.admin import actions as admin_actions
+from django.contrib.admin.utils import unquote
+from django.db.models import Count, QuerySet
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from comptoir.core.errors import DomainError
 from comptoir.promotions.models import Coupon, CouponRedemption, Promotion
 from comptoir.promotions.services import generate_coupons
+
+
+class KeepsRedeemedMixin:
+    """Refuses to delete what coupon redemptions point to, saying what to do instead, and lets
+    the rest be deleted; without it, deleting a redeemed promotion or coupon ends on Django's
+    "your account doesn't have permission to delete coupon redemptions"."""
+
+    redemptions_lookup: str
+    instead: str
+
+    def redeemed_counts(self, queryset: QuerySet) -> dict:
+        """The number of orders each redeemed row of ``queryset`` was redeemed on."""
+        redeemed = self.model.objects.filter(
+            pk__in=list(queryset.values_list("pk", flat=True)),
+            **{f"{self.redemptions_lookup}__isnull": False},
+        )
+        counted = redeemed.annotate(
+            order_count=Count(f"{self.redemptions_lookup}__order", distinct=True)
+        )
+        return {row: row.order_count for row in counted}
+
+    def refuse_redeemed(self, request, redeemed: dict) -> None:
+        for row, count in redeemed.items():
+            orders = "1 order" if count == 1 else f"{count} orders"
+            self.message_user(
+                request,
+                f"{self.model._meta.verbose_name.capitalize()} '{row}' was redeemed on {orders}, "
+                f"which keep a record of it, so it cannot be deleted: {self.instead}",
+                level=messages.ERROR,
+            )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        row = self.get_object(request, unquote(object_id))
+        if row is not None:
+            redeemed = self.redeemed_counts(self.model.objects.filter(pk=row.pk))
+            if redeemed:
+                self.refuse_redeemed(request, redeemed)
+                opts = self.model._meta
+                return redirect(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+                )
+        return super().delete_view(request, object_id, extra_context)
+
+    # Named as Django's own action, so it takes that action's place (list it in ``actions``).
+    @admin.action(
+        permissions=["delete"], description=admin_actions.delete_selected.short_description
+    )
+    def delete_selected(self, request, queryset):
+        """Django's "delete selected" on the rows never redeemed; the others are refused."""
+        redeemed = self.redeemed_counts(queryset)
+        self.refuse_redeemed(request, redeemed)
+        unredeemed = queryset.exclude(pk__in=[row.pk for row in redeemed])
+        if not unredeemed.exists():
+            return None
+        return admin_actions.delete_selected(self, request, unredeemed)
 
 
 class CouponInline(admin.TabularInline):
@@ -36,7 +95,9 @@ class GenerateCouponsForm(forms.Form):
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(KeepsRedeemedMixin, admin.ModelAdmin):
+    redemptions_lookup = "coupons__redemptions"
+    instead = "switch it off (untick Active) or end it (set Ends at) instead."
     list_display = (
         "name",
         "kind",
@@ -81,7 +142,7 @@ class PromotionAdmin(admin.ModelAdmin):
         ),
     )
     inlines = (CouponInline,)
-    actions = ("make_coupons",)
+    actions = ("delete_selected", "make_coupons")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(coupon_total=Count("coupons"))
@@ -123,7 +184,10 @@ class PromotionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coupon)
-class CouponAdmin(admin.ModelAdmin):
+class CouponAdmin(KeepsRedeemedMixin, admin.ModelAdmin):
+    redemptions_lookup = "redemptions"
+    instead = "switch it off (untick Active) instead."
+    actions = ("delete_selected",)
     list_display = (
         "code",
         "promotion",

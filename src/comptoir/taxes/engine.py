@@ -300,7 +300,8 @@ def _decide(line: TaxableLine, context: TaxContext) -> _Decision:
         "label": rate.label,
         "rate": percent_text(rate.rate),
         "code": product_code,
-        "place": rate.place_text(),
+        # The address's place, not the rate's pattern: "75001, FR" rather than "FR 75*".
+        "place": place,
     }
     return _Decision(rate.rate, rate.label, reason, note=_vat_number_note(context))
 

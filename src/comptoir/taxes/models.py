@@ -10,8 +10,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from comptoir.core.countries import validate_country_code
 from comptoir.core.errors import DomainError
 from comptoir.taxes.postcodes import PostcodePattern, normalized_postcode
+
+# Validators fill in their message with % (so a percent sign is doubled).
+RATE_OUT_OF_RANGE = "A rate is a percentage from 0 to 100: write 20 for 20 %%."
 
 
 class ProductTaxCode(models.Model):
@@ -71,7 +75,10 @@ class TaxRate(models.Model):
     rate = models.DecimalField(
         max_digits=7,
         decimal_places=4,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        validators=[
+            MinValueValidator(Decimal(0), message=RATE_OUT_OF_RANGE),
+            MaxValueValidator(Decimal(100), message=RATE_OUT_OF_RANGE),
+        ],
         help_text="In percent: 20 for 20 %.",
     )
     product_tax_code = models.ForeignKey(
@@ -85,7 +92,11 @@ class TaxRate(models.Model):
         related_name="rates",
         help_text="Only for customers with this code; blank for every customer.",
     )
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. FR.")
+    country = models.CharField(
+        max_length=2,
+        validators=[validate_country_code],
+        help_text="ISO 3166-1 alpha-2 code, e.g. FR.",
+    )
     region = models.CharField(
         max_length=100,
         blank=True,
@@ -123,8 +134,6 @@ class TaxRate(models.Model):
         self.country = self.country.strip().upper()
         self.region = self.region.strip()
         self.postcode = normalized_postcode(self.postcode)
-        if len(self.country) != 2 or not self.country.isalpha():
-            raise ValidationError({"country": "Write the country's two-letter code, as in FR."})
         try:
             PostcodePattern.parse(self.postcode)
         except DomainError as error:

@@ -75,6 +75,8 @@ _VAT_EXAMPLES = {
     "SI": "SI12345678",
     "SK": "SK1234567890",
 }
+# Besides letters and digits, old Irish numbers hold + and *.
+_VAT_CHARACTERS = re.compile(r"[A-Z0-9+*]+")
 _VAT_PATTERNS = {prefix: re.compile(rf"(?:{body})") for prefix, body in _VAT_FORMATS.items()}
 
 
@@ -104,10 +106,26 @@ def is_vat_number_of(number: str, country: str) -> bool:
 
 
 def validate_vat_number(number: str) -> None:
-    """Refuse a number that starts with an EU prefix but has not that country's shape; numbers
-    of other countries (CHE-..., GB...) are taken as written."""
+    """Refuse a number that starts with an EU prefix but has not that country's shape, a Greek
+    number written with GR (its prefix is EL), and characters no VAT number holds; numbers of
+    other countries (CHE-..., GB...) are taken as written."""
     normalized = normalized_vat_number(number)
+    if not normalized:
+        return
+    if not _VAT_CHARACTERS.fullmatch(normalized):
+        raise ValidationError(
+            "'%(number)s' holds characters a VAT number does not: write its country prefix, "
+            "then its letters and digits, as in DE123456789",
+            params={"number": number},
+            code="vat_number_invalid",
+        )
     prefix = normalized[:2]
+    if prefix == "GR":
+        raise ValidationError(
+            "'%(number)s': Greek VAT numbers start with EL, not GR; write it as in EL123456789",
+            params={"number": number},
+            code="vat_number_invalid",
+        )
     if prefix not in _VAT_PATTERNS:
         return
     if not _VAT_PATTERNS[prefix].fullmatch(normalized[2:]):
