@@ -95,6 +95,14 @@ class Product(models.Model):
     brand = models.ForeignKey(
         Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
     )
+    substitute = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="substituted",
+        help_text="Offered instead when this product is no longer sold.",
+    )
     weight_kg = models.DecimalField(
         "weight (kg)",
         max_digits=12,
@@ -159,6 +167,32 @@ class ProductUnit(models.Model):
     )
     is_primary = models.BooleanField(default=False)
     is_sellable = models.BooleanField("sellable", default=True)
+    min_quantity = models.DecimalField(
+        "minimum quantity",
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="The least a line of this unit may hold. Empty: no minimum.",
+    )
+    max_quantity = models.DecimalField(
+        "maximum quantity",
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="The most a line of this unit may hold. Empty: no maximum.",
+    )
+    quantity_increment = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text="Quantities are multiples of this (a case of 6: 6). Empty: any quantity.",
+    )
 
     class Meta:
         ordering = ["product", "-is_primary", "unit__code"]
