@@ -31,3 +31,60 @@ class ApiClient(models.Model):
 
     def allows(self, scope: str) -> bool:
         return self.is_active and scope in self.scopes
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of the seller's systems that receives the shop's events, signed with ``secret``
+    (Standard Webhooks: ``whsec_`` and the key in base64)."""
+
+    url = models.URLField(max_length=500, help_text="Where events are POSTed (http or https).")
+    description = models.CharField(max_length=200, blank=True)
+    event_names = models.JSONField(
+        default=list, blank=True, help_text="The events it receives; empty: all of them."
+    )
+    secret = models.CharField(max_length=100, editable=False)
+    is_active = models.BooleanField("active", default=True)
+    disabled_reason = models.CharField(max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url"]
+
+    def __str__(self):
+        return self.url
+
+    def wants(self, event_name: str) -> bool:
+        return not self.event_names or event_name in self.event_names
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "waiting to be delivered"
+    DELIVERED = "delivered", "delivered"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: tried until the endpoint answers 2xx, at least once."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey("core.Event", on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["endpoint", "event"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="delivery_unique")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.event} to {self.endpoint} ({self.status})"

@@ -1,0 +1,176 @@
+"""Webhooks to a real receiver on 127.0.0.1 that refuses deliveries for a while, then recovers:
+every event arrives, in order, signed as Standard Webhooks says."""
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from comptoir.core.errors import DomainError
+from comptoir.core.events import record_event
+from comptoir.integration.models import DeliveryStatus, WebhookDelivery
+from comptoir.integration.webhooks import RETRY_DELAYS, create_endpoint, deliver_due, reactivate
+
+pytestmark = pytest.mark.django_db
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 answering 503 to the first ``refusals`` requests."""
+
+    def __init__(self, refusals: int = 0) -> None:
+        self.refusals = refusals
+        self.received: list[dict] = []
+        self.refused = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["content-length"]))
+                if receiver.refused < receiver.refusals:
+                    receiver.refused += 1
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                receiver.received.append({"headers": headers, "body": body})
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    made = []
+
+    def start(refusals=0):
+        made.append(Receiver(refusals))
+        return made[-1]
+
+    yield start
+    for server in made:
+        server.close()
+
+
+def verified(secret: str, message: dict) -> bool:
+    """The check a receiver makes, written from the Standard Webhooks specification."""
+    headers = message["headers"]
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + message["body"]
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return any(
+        hmac.compare_digest(signature.removeprefix("v1,"), expected)
+        for signature in headers["webhook-signature"].split()
+    )
+
+
+def test_a_receiver_that_refuses_for_a_while_gets_every_event_in_order(
+    receiver, django_capture_on_commit_callbacks
+):
+    server = receiver(refusals=3)
+    endpoint = create_endpoint(url=server.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in ("CO1", "CO2"):
+            record_event("order_placed", entity_key=number, payload={"number": number})
+            record_event("order_status_changed", entity_key=number, payload={"status": "shipped"})
+
+    # The first attempt (run at commit) failed: everything waits behind the first event.
+    assert server.received == []
+    now = timezone.now()
+    for _ in range(3):
+        now += timedelta(seconds=RETRY_DELAYS[-1])
+        deliver_due(now=now)
+
+    bodies = [json.loads(message["body"]) for message in server.received]
+    assert [(body["type"], body["data"]["key"]) for body in bodies] == [
+        ("order_placed", "CO1"),
+        ("order_status_changed", "CO1"),
+        ("order_placed", "CO2"),
+        ("order_status_changed", "CO2"),
+    ]
+    assert all(verified(endpoint.secret, message) for message in server.received)
+    ids = [message["headers"]["webhook-id"] for message in server.received]
+    assert len(set(ids)) == 4
+    assert not WebhookDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).exists()
+
+
+def test_an_endpoint_failing_every_attempt_is_switched_off_and_replays_when_back(
+    receiver, django_capture_on_commit_callbacks
+):
+    server = receiver(refusals=len(RETRY_DELAYS) + 1)
+    endpoint = create_endpoint(url=server.url, event_names=["order_placed"])
+    with django_capture_on_commit_callbacks(execute=True):
+        record_event("order_placed", entity_key="CO1", payload={})
+        record_event("invoice_issued", entity_key="INV1", payload={})  # not wanted
+    now = timezone.now()
+    for _ in RETRY_DELAYS:
+        now += timedelta(seconds=RETRY_DELAYS[-1])
+        deliver_due(now=now)
+
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    assert "after 9 failed attempts" in endpoint.disabled_reason
+    assert "answered 503" in endpoint.disabled_reason
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reactivate(endpoint)
+    assert [json.loads(m["body"])["data"]["key"] for m in server.received] == ["CO1"]
+
+
+def test_a_signature_made_with_another_secret_does_not_verify(receiver):
+    server = receiver()
+    endpoint = create_endpoint(url=server.url)
+    record_event("order_placed", entity_key="CO1", payload={})
+    deliver_due()
+    other = create_endpoint(url=server.url + "/other")
+    assert verified(endpoint.secret, server.received[0])
+    assert not verified(other.secret, server.received[0])
+
+
+def test_an_unreachable_endpoint_says_why(receiver):
+    server = receiver()
+    url = server.url
+    server.close()
+    create_endpoint(url=url)
+    record_event("order_placed", entity_key="CO1", payload={})
+
+    run = deliver_due()
+
+    assert (run.delivered, run.failed) == (0, 1)
+    assert WebhookDelivery.objects.get().last_error.startswith("could not connect")
+
+
+def test_endpoints_need_an_http_url():
+    with pytest.raises(DomainError, match="not an http or https URL"):
+        create_endpoint(url="ftp://example.com/hooks")
+
+
+def test_the_command_adds_lists_and_delivers(receiver):
+    server = receiver()
+    out = StringIO()
+    call_command("webhooks", "add", server.url, "--event", "order_placed", stdout=out)
+    assert out.getvalue().startswith("whsec_")
+    record_event("order_placed", entity_key="CO1", payload={})
+    out = StringIO()
+    call_command("webhooks", "list", stdout=out)
+    assert f"{server.url}\tactive\t1 waiting" in out.getvalue()
+    out = StringIO()
+    call_command("webhooks", "deliver", stdout=out)
+    assert out.getvalue().startswith("1 delivered, 0 failed")
