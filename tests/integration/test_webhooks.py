@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import uuid
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
@@ -158,7 +159,7 @@ def test_an_unreachable_endpoint_says_why(receiver):
 
 
 def test_endpoints_need_an_http_url():
-    with pytest.raises(DomainError, match="not an http or https URL"):
+    with pytest.raises(DomainError, match="is not an endpoint: give an http or https URL"):
         create_endpoint(url="ftp://example.com/hooks")
 
 
@@ -174,3 +175,69 @@ def test_the_command_adds_lists_and_delivers(receiver):
     out = StringIO()
     call_command("webhooks", "deliver", stdout=out)
     assert out.getvalue().startswith("1 delivered, 0 failed")
+
+
+def test_events_arrive_on_rabbitmq_in_order_and_signed():
+    import pika
+
+    exchange = f"comptoir.test.{uuid.uuid4().hex}"
+    connection = pika.BlockingConnection(pika.URLParameters("amqp://guest:guest@127.0.0.1:5672/"))
+    channel = connection.channel()
+    channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+    queue = channel.queue_declare("", exclusive=True).method.queue
+    channel.queue_bind(queue, exchange, routing_key="order.#")
+    channel.queue_bind(queue, exchange, routing_key="order_placed")
+    try:
+        endpoint = create_endpoint(
+            url=f"amqp://guest:guest@127.0.0.1:5672/?exchange={exchange}",
+            event_names=["order_placed"],
+        )
+        for number in ("CO1", "CO2", "CO3"):
+            record_event("order_placed", entity_key=number, payload={"number": number})
+
+        assert deliver_due().delivered == 3
+
+        received = []
+        for _ in range(3):
+            method, properties, body = channel.basic_get(queue, auto_ack=True)
+            assert method is not None, "a message is missing"
+            received.append((properties, body))
+        assert [json.loads(body)["data"]["key"] for _, body in received] == ["CO1", "CO2", "CO3"]
+        for properties, body in received:
+            message = {"headers": properties.headers, "body": body}
+            assert properties.message_id == properties.headers["webhook-id"]
+            assert verified(endpoint.secret, message)
+    finally:
+        channel.exchange_delete(exchange)
+        connection.close()
+
+
+def test_events_arrive_on_a_redis_stream_in_order_and_signed():
+    import redis
+
+    stream = f"comptoir-test-{uuid.uuid4().hex}"
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        endpoint = create_endpoint(url=f"redis://127.0.0.1:6379/0?stream={stream}")
+        record_event("order_placed", entity_key="CO1", payload={})
+        record_event("invoice_issued", entity_key="INV1", payload={})
+
+        assert deliver_due().delivered == 2
+
+        entries = client.xrange(stream)
+        fields = [{k.decode(): v for k, v in entry.items()} for _, entry in entries]
+        assert [f["type"] for f in fields] == [b"order_placed", b"invoice_issued"]
+        for field in fields:
+            headers = {k: v.decode() for k, v in field.items() if k.startswith("webhook-")}
+            assert verified(endpoint.secret, {"headers": headers, "body": field["body"]})
+    finally:
+        client.delete(stream)
+        client.close()
+
+
+def test_a_broker_that_cannot_be_reached_is_a_failed_attempt():
+    create_endpoint(url="redis://127.0.0.1:1/0?stream=nowhere")
+    record_event("order_placed", entity_key="CO1", payload={})
+    run = deliver_due()
+    assert (run.delivered, run.failed) == (0, 1)
+    assert WebhookDelivery.objects.get().last_error.startswith("the broker refused")

@@ -5,6 +5,10 @@ a bearer token of its own (``cpi_`` and 43 random characters), of which only the
 is kept.
 """
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 
 
@@ -33,11 +37,40 @@ class ApiClient(models.Model):
         return self.is_active and scope in self.scopes
 
 
+BROKER_SCHEMES = ("amqp", "amqps", "redis", "rediss")
+
+
+def validate_endpoint_url(url: str) -> None:
+    """An endpoint is an http(s) URL, or a message broker: ``amqp://user:password@host/vhost
+    ?exchange=NAME`` (RabbitMQ, a topic exchange, routing key = event type) or
+    ``redis://host:port/db?stream=NAME`` (a Redis stream)."""
+    parts = urlsplit(url)
+    try:
+        if parts.scheme in BROKER_SCHEMES:
+            if not parts.hostname:
+                raise ValidationError("no host")
+        else:
+            URLValidator(schemes=["http", "https"])(url)
+    except (ValueError, ValidationError):
+        raise ValidationError(
+            f"'{url}' is not an endpoint: give an http or https URL, as in "
+            "https://erp.example.com/hooks/comptoir, or a broker, as in "
+            "amqp://user:password@rabbitmq.example.com/?exchange=comptoir.events or "
+            "redis://redis.example.com:6379/0?stream=comptoir-events",
+            code="webhook_url_invalid",
+        ) from None
+
+
 class WebhookEndpoint(models.Model):
     """A URL of the seller's systems that receives the shop's events, signed with ``secret``
     (Standard Webhooks: ``whsec_`` and the key in base64)."""
 
-    url = models.URLField(max_length=500, help_text="Where events are POSTed (http or https).")
+    url = models.CharField(
+        max_length=500,
+        validators=[validate_endpoint_url],
+        help_text="Where events go: an http(s) URL they are POSTed to, or a broker "
+        "(amqp://...?exchange=NAME, redis://...?stream=NAME).",
+    )
     description = models.CharField(max_length=200, blank=True)
     event_names = models.JSONField(
         default=list, blank=True, help_text="The events it receives; empty: all of them."

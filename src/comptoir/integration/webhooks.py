@@ -25,15 +25,22 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
 from comptoir.core.errors import DomainError
 from comptoir.core.models import Event
-from comptoir.integration.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from comptoir.integration.models import (
+    BROKER_SCHEMES,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    validate_endpoint_url,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,20 +59,20 @@ def create_endpoint(
 ) -> WebhookEndpoint:
     """A new endpoint with a new secret; the URL must be http or https."""
     url = url.strip()
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except Exception:
-        raise DomainError(
-            f"'{url}' is not an http or https URL: give the full address, as in "
-            "https://erp.example.com/hooks/comptoir",
-            code="webhook_url_invalid",
-        ) from None
+    check_url(url)
     return WebhookEndpoint.objects.create(
         url=url,
         event_names=sorted({name.strip() for name in event_names if name.strip()}),
         description=description.strip(),
         secret=new_secret(),
     )
+
+
+def check_url(url: str) -> None:
+    try:
+        validate_endpoint_url(url)
+    except ValidationError as error:
+        raise DomainError(error.messages[0], code="webhook_url_invalid") from None
 
 
 def queue_deliveries(event: Event) -> int:
@@ -175,14 +182,11 @@ def _attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: datetime
         },
     )
     delivery.attempts += 1
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            status = response.status
-        error = ""
-    except urllib.error.HTTPError as failure:
-        status, error = failure.code, f"answered {failure.code} {failure.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as failure:
-        status, error = None, f"could not connect: {getattr(failure, 'reason', failure)}"
+    scheme = urlsplit(endpoint.url).scheme
+    if scheme in BROKER_SCHEMES:
+        status, error = _publish(endpoint.url, delivery.event.name, body, request.headers)
+    else:
+        status, error = _post(request)
     delivery.last_status_code = status
     if status is not None and 200 <= status < 300:
         delivery.status = DeliveryStatus.DELIVERED
@@ -213,6 +217,68 @@ def _retry_at(moment: datetime) -> None:
 
     if deliver_webhooks.get_backend().supports_defer:
         transaction.on_commit(lambda: deliver_webhooks.using(run_after=moment).enqueue())
+
+
+def _post(request: urllib.request.Request) -> tuple[int | None, str]:
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as failure:
+        return failure.code, f"answered {failure.code} {failure.reason}"
+    except (urllib.error.URLError, OSError, ValueError) as failure:
+        return None, f"could not connect: {getattr(failure, 'reason', failure)}"
+
+
+def _publish(url: str, event_name: str, body: bytes, headers: dict) -> tuple[int | None, str]:
+    """Publish to a broker; 200 when it took the message (RabbitMQ with publisher confirms)."""
+    parts = urlsplit(url)
+    options = dict(parse_qsl(parts.query))
+    # urllib's Request capitalizes header names; brokers get them as the HTTP ones are sent.
+    signed = {key.lower(): value for key, value in headers.items()}
+    try:
+        if parts.scheme.startswith("amqp"):
+            import pika
+
+            broker = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
+            exchange = options.get("exchange", "comptoir.events")
+            parameters = pika.URLParameters(broker)
+            parameters.socket_timeout = TIMEOUT_SECONDS
+            connection = pika.BlockingConnection(parameters)
+            try:
+                channel = connection.channel()
+                channel.confirm_delivery()
+                channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+                channel.basic_publish(
+                    exchange,
+                    routing_key=event_name,
+                    body=body,
+                    properties=pika.BasicProperties(
+                        content_type="application/json",
+                        delivery_mode=2,
+                        message_id=signed["webhook-id"],
+                        headers=signed,
+                    ),
+                    mandatory=False,
+                )
+            finally:
+                connection.close()
+        else:
+            import redis
+
+            client = redis.Redis.from_url(
+                urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")),
+                socket_timeout=TIMEOUT_SECONDS,
+            )
+            try:
+                client.xadd(
+                    options.get("stream", "comptoir-events"),
+                    {"type": event_name, "body": body, **signed},
+                )
+            finally:
+                client.close()
+    except Exception as failure:  # any broker error is a failed attempt, told to staff
+        return None, f"the broker refused: {failure.__class__.__name__}: {failure}"
+    return 200, ""
 
 
 def reactivate(endpoint: WebhookEndpoint) -> int:
