@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "comptoir.accounts",
     "comptoir.catalog",
     "comptoir.pricing",
+    "comptoir.inventory",
     "comptoir.ordering",
     "comptoir.promotions",
     "comptoir.taxes",

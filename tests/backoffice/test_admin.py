@@ -32,6 +32,7 @@ from comptoir.core.models import Event
 from comptoir.integration.clients import create_client
 from comptoir.integration.models import ApiClient, WebhookDelivery
 from comptoir.integration.webhooks import create_endpoint
+from comptoir.inventory.services import StockRow, set_stock_levels
 from comptoir.invoicing.models import Invoice
 from comptoir.invoicing.services import issue_invoice
 from comptoir.ordering.models import Order, OrderStatus, ShoppingList
@@ -128,6 +129,7 @@ def shop():
         )
     )
     create_client(name="ERP", scopes=["indexes:write"])
+    set_stock_levels([StockRow("DRILL-1", "MAIN", Decimal(40))])
     database_tasks = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }

@@ -14,8 +14,11 @@ from comptoir.api.auth import token_auth
 from comptoir.api.errors import install_error_handlers, json_method_not_allowed, unknown_endpoint
 from comptoir.api.formats import DecimalJsonParser
 from comptoir.catalog.api import router as catalog_router
+from comptoir.integration.erp_api import router as erp_router
 from comptoir.invoicing.api import router as invoicing_router
 from comptoir.ordering.api import router as ordering_router
+from comptoir.ordering.lists_api import router as lists_router
+from comptoir.ordering.quick_order_api import router as quick_order_router
 from comptoir.pricing.api import router as pricing_router
 from comptoir.promotions.api import router as promotions_router
 
@@ -62,9 +65,13 @@ api = ComptoirAPI(
 install_error_handlers(api)
 api.add_router("", catalog_router, tags=["catalog"])
 api.add_router("", accounts_router, tags=["account"])
+# Before the buying routes: "/cart/lines/bulk" is not the line "bulk" of "/cart/lines/{line_id}".
+api.add_router("", quick_order_router, tags=["buying"])
 api.add_router("", ordering_router, tags=["buying"])
+api.add_router("", lists_router, tags=["shopping lists"])
 api.add_router("", invoicing_router, tags=["buying"])
 api.add_router("", pricing_router, tags=["pricing"])
+api.add_router("", erp_router, tags=["ERP"])
 api.add_router("", promotions_router, tags=["buying"])
 api.add_router("", company_router, tags=["company administration"])
 api.add_router("", security_router, tags=["account security"])

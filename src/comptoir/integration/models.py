@@ -15,6 +15,8 @@ from django.db import models
 class Scope(models.TextChoices):
     PRICES_EXPLAIN = "prices:explain", "explain any company's prices"
     INDEXES_WRITE = "indexes:write", "record market index values"
+    STOCK_WRITE = "stock:write", "push stock levels"
+    PRICES_WRITE = "prices:write", "push prices"
 
 
 class ApiClient(models.Model):
@@ -121,3 +123,24 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} to {self.endpoint} ({self.status})"
+
+
+class IdempotentRequest(models.Model):
+    """A batch call of a client with its ``Idempotency-Key``: sent again, it is answered with
+    the stored response instead of being carried out twice."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path, body.")
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.client_id} {self.key}"

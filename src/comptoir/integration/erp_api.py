@@ -1,0 +1,264 @@
+"""The ERP's batch endpoints: stock levels and prices, thousands of rows a call.
+
+Each call needs an ``Idempotency-Key`` header: the same key sent again (a retry after a timeout)
+gets the first answer back and changes nothing more. A call is all or nothing: when a row is
+wrong, the answer lists every wrong row (its index and field) and nothing is written.
+"""
+
+import hashlib
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Upper
+from django.http import HttpRequest, JsonResponse
+from ninja import Field, Router, Schema
+
+from comptoir.api.auth import require_scope
+from comptoir.api.errors import error_responses
+from comptoir.catalog.models import Product, ProductUnit, normalize_sku
+from comptoir.core.errors import DomainError
+from comptoir.integration.models import ApiClient, IdempotentRequest, Scope
+from comptoir.inventory.services import (
+    RowProblem,
+    StockRow,
+    check_stock_rows,
+    set_stock_levels,
+)
+from comptoir.pricing.models import Price, PriceList
+from comptoir.pricing.services import delete_prices, upsert_tier_prices
+from comptoir.pricing.tasks import schedule_rebuild
+
+router = Router()
+
+MAX_ROWS = 10_000
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class RowError(Schema):
+    index: int = Field(description="The row's place in the list, from 0.")
+    field: str
+    message: str
+
+
+class BatchOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    removed: int = 0
+
+
+class StockLevelIn(Schema):
+    sku: str
+    warehouse: str
+    quantity: Decimal = Field(description="In the product's primary unit.")
+
+
+class StockLevelsIn(Schema):
+    levels: list[StockLevelIn] = Field(max_length=MAX_ROWS)
+
+
+class PriceIn(Schema):
+    sku: str
+    unit: str | None = Field(None, description="A unit code; the primary unit if left out.")
+    quantity: Decimal = Field(Decimal(1), description="The tier: from this quantity up.")
+    value: Decimal
+
+
+class PricesIn(Schema):
+    price_list: str
+    mode: str = Field(
+        "add_and_replace",
+        description="add_and_replace: the prices named are set, the others kept; "
+        "reset_and_add: the list's prices entered by hand for the products named that the "
+        "call does not name are removed.",
+    )
+    prices: list[PriceIn] = Field(max_length=MAX_ROWS)
+
+
+class BadRows(DomainError):
+    code = "invalid_rows"
+    status = 422
+
+    def __init__(self, problems: list) -> None:
+        super().__init__(
+            f"{len(problems)} row problem{'' if len(problems) == 1 else 's'}: nothing was "
+            "written; fix the rows listed and send the call again"
+        )
+        self.problems = problems
+
+
+def idempotent(request: HttpRequest, client: ApiClient, carry_out) -> JsonResponse:
+    """Carry out the call once per ``Idempotency-Key``; a repeat gets the stored answer."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not key or len(key) > 100 or "\x00" in key:
+        raise DomainError(
+            f"Send an {IDEMPOTENCY_HEADER} header (up to 100 characters, a new one per call, "
+            "the same one when you send a call again)",
+            code="idempotency_key_missing",
+        )
+    fingerprint = hashlib.sha256(
+        request.method.encode() + b" " + request.path.encode() + b"\n" + request.body
+    ).hexdigest()
+    stored = IdempotentRequest.objects.filter(client=client, key=key).first()
+    if stored is None:
+        try:
+            with transaction.atomic():
+                try:
+                    status, body = 200, carry_out()
+                except BadRows as error:
+                    status = error.status
+                    body = {
+                        "detail": error.message,
+                        "code": error.code,
+                        "errors": [
+                            {"index": p.index, "field": p.field, "message": p.message}
+                            for p in error.problems
+                        ],
+                    }
+                    transaction.set_rollback(True)
+                    return JsonResponse(body, status=status)
+                IdempotentRequest.objects.create(
+                    client=client,
+                    key=key,
+                    fingerprint=fingerprint,
+                    status_code=status,
+                    response=body,
+                )
+            return JsonResponse(body, status=status)
+        except IntegrityError:
+            # The same key carried out meanwhile by another request: answer as it did.
+            stored = IdempotentRequest.objects.get(client=client, key=key)
+    if stored.fingerprint != fingerprint:
+        raise DomainError(
+            f"The {IDEMPOTENCY_HEADER} '{key}' was used for another call: use a new key for a "
+            "new call",
+            code="idempotency_key_reused",
+        )
+    response = JsonResponse(stored.response, status=stored.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@router.post(
+    "/erp/stock-levels",
+    response={200: BatchOut, **error_responses(400, 401, 403, 422)},
+    summary="Push stock levels",
+)
+def push_stock_levels(request: HttpRequest, body: StockLevelsIn):
+    """Set the stock of products in warehouses (unknown warehouse codes are created)."""
+    client = require_scope(request, Scope.STOCK_WRITE)
+    rows = [StockRow(level.sku, level.warehouse, level.quantity) for level in body.levels]
+
+    def carry_out() -> dict:
+        _, problems = check_stock_rows(rows)
+        if problems:
+            raise BadRows(problems)
+        counts = set_stock_levels(rows)
+        return {**{str(k): v for k, v in counts.items()}, "removed": 0}
+
+    return idempotent(request, client, carry_out)
+
+
+@router.post(
+    "/erp/prices",
+    response={200: BatchOut, **error_responses(400, 401, 403, 404, 422)},
+    summary="Push prices",
+)
+def push_prices(request: HttpRequest, body: PricesIn):
+    """Set prices of one list (entered by hand: rules never overwrite them); the lists
+    computed from it are rebuilt for the products named, in the background."""
+    client = require_scope(request, Scope.PRICES_WRITE)
+    if body.mode not in ("add_and_replace", "reset_and_add"):
+        raise DomainError(
+            f"mode '{body.mode}' is not add_and_replace or reset_and_add", code="invalid_mode"
+        )
+    price_list = PriceList.objects.filter(name__iexact=body.price_list.strip()).first()
+    if price_list is None:
+        raise DomainError(
+            f"No price list is named '{body.price_list.strip()[:100]}'", code="unknown_price_list"
+        )
+
+    def carry_out() -> dict:
+        tiers, problems = _check_prices(body.prices)
+        if problems:
+            raise BadRows(problems)
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+        for (product, unit), by_quantity in tiers.items():
+            for _, status in upsert_tier_prices(
+                price_list=price_list, product=product, unit=unit, tiers=by_quantity, rebuild=False
+            ):
+                counts[str(status)] += 1
+        products = {product.pk for product, _ in tiers}
+        if body.mode == "reset_and_add":
+            named = {
+                (product.pk, unit.pk, quantity)
+                for (product, unit), by_quantity in tiers.items()
+                for quantity in by_quantity
+            }
+            stale = [
+                price
+                for price in Price.objects.filter(
+                    price_list=price_list, product_id__in=products, source="manual"
+                )
+                if (price.product_id, price.unit_id, price.quantity) not in named
+            ]
+            counts["removed"] = delete_prices(stale)
+        schedule_rebuild(list_ids=[price_list.pk], product_ids=products, dependents_only=True)
+        return counts
+
+    return idempotent(request, client, carry_out)
+
+
+def _check_prices(prices: list[PriceIn]):
+    wanted = {normalize_sku(price.sku).upper() for price in prices}
+    products = {
+        product.sku.upper(): product
+        for product in Product.objects.annotate(key=Upper("sku")).filter(key__in=wanted)
+    }
+    units: dict[int, dict[str, ProductUnit]] = defaultdict(dict)
+    for product_unit in ProductUnit.objects.filter(product__in=products.values()).select_related(
+        "unit"
+    ):
+        units[product_unit.product_id][product_unit.unit.code.lower()] = product_unit
+    tiers: dict[tuple, dict[Decimal, Decimal]] = defaultdict(dict)
+    problems = []
+    for index, price in enumerate(prices):
+        product = products.get(normalize_sku(price.sku).upper())
+        if product is None:
+            problems.append(_problem(index, "sku", f"unknown SKU '{price.sku.strip()[:64]}'"))
+            continue
+        sold = units[product.pk]
+        if price.unit:
+            product_unit = sold.get(price.unit.strip().lower())
+        else:
+            product_unit = next((pu for pu in sold.values() if pu.is_primary), None)
+        if product_unit is None:
+            problems.append(
+                _problem(
+                    index,
+                    "unit",
+                    f"{product.sku} does not come in '{(price.unit or '').strip()[:20]}' "
+                    f"(it comes in: {', '.join(sorted(sold)) or 'none'})",
+                )
+            )
+            continue
+        if not price.value.is_finite() or price.value < 0 or price.value >= Decimal("1e15"):
+            problems.append(_problem(index, "value", "a price from 0 below 1,000,000,000,000,000"))
+            continue
+        if -price.value.normalize().as_tuple().exponent > 4:
+            problems.append(_problem(index, "value", "at most 4 decimals"))
+            continue
+        if (
+            not price.quantity.is_finite()
+            or price.quantity < 0
+            or price.quantity >= Decimal("1e11")
+        ):
+            problems.append(_problem(index, "quantity", "a tier quantity from 0"))
+            continue
+        tiers[product, product_unit.unit][price.quantity] = price.value
+    return tiers, problems
+
+
+def _problem(index: int, field: str, message: str) -> RowProblem:
+    return RowProblem(index, field, message)
