@@ -8,6 +8,8 @@ OpenAPI document; a route without an entry in ``STOREFRONT`` or ``API`` below fa
 so a page or endpoint added later must say what each visitor gets from it.
 """
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -23,8 +25,10 @@ from comptoir.accounts.models import (
     Resource,
     User,
 )
+from comptoir.catalog.models import Product
 from comptoir.ordering import services
-from comptoir.ordering.models import Order, ShoppingListLine
+from comptoir.ordering.models import Order, ShoppingList, ShoppingListLine
+from comptoir.pricing.queries import price_for
 from comptoir.promotions.models import AppliedCoupon, Coupon, Promotion, PromotionKind
 from comptoir.promotions.services import apply_coupon
 from tests.scope_sweep import (
@@ -197,6 +201,19 @@ def api_shows(field_name: str) -> Check:
         return None if shown == record.key else f"shows {field_name} {shown}"
 
     return check
+
+
+def previews_own_price(world, visitor, response) -> str | None:
+    customer_user = CustomerUser.objects.get(user__email=visitor.email)
+    product = Product.objects.get(sku=SKU)
+    price = price_for(
+        company=customer_user.company, product=product, unit="item", quantity=Decimal(1)
+    )
+    shown = response.json()["lines"][0]["unit_price"]
+    expected = None if price is None else price.value
+    if (None if shown is None else Decimal(shown)) == expected:
+        return None
+    return f"previews the price {shown}, expected {expected}"
 
 
 def order_placed_for_own_company(world, visitor, record, response) -> str | None:
@@ -375,7 +392,122 @@ def stop_shopping_as(world: World, visitor: Visitor, route: Route):
     yield Probe("post", route.url(), 302, location=location)
 
 
+# Shopping lists: routes whose request names the visitor's own cart or address, and the routes
+# of one line under its list.
+
+
+def own_cart_id(visitor: Visitor) -> int | None:
+    return (
+        ShoppingList.objects.filter(customer_user__user__email=visitor.email, is_current=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def per_record_as(
+    kind: str, resource: str, action: str, method: str, status, param, *, data, **kwargs
+) -> Entry:
+    """``per_record`` with a request body that depends on the visitor as well as the record."""
+
+    def probes(world: World, visitor: Visitor, route: Route):
+        entry = per_record(
+            kind,
+            resource,
+            action,
+            method,
+            status,
+            param,
+            data=lambda record: data(visitor, record) if visitor.is_customer else {},
+            **kwargs,
+        )
+        return entry(world, visitor, route)
+
+    return probes
+
+
+class LineRoute(Route):
+    """A route of one line under its list: the line's list id is filled in from the line."""
+
+    def url(self, **kwargs) -> str:
+        line_id = kwargs["line_id"]
+        list_id = ShoppingListLine.objects.values_list("shopping_list_id", flat=True).get(
+            pk=line_id
+        )
+        return super().url(shopping_list_id=list_id, line_id=line_id)
+
+
+def under_its_list(entry: Entry) -> Entry:
+    return lambda world, visitor, route: entry(world, visitor, LineRoute(route.key, True))
+
+
+def transfer_to_own_cart(visitor: Visitor, record) -> dict:
+    lines = list(
+        ShoppingListLine.objects.filter(shopping_list_id=record.key).values_list("pk", flat=True)
+    )
+    return {"line_ids": lines, "to_shopping_list_id": own_cart_id(visitor)}
+
+
+def storefront_transfer_to_own_cart(mode: str):
+    def data(visitor: Visitor, record) -> dict:
+        body = transfer_to_own_cart(visitor, record)
+        return {"mode": mode, "to": body["to_shopping_list_id"], "line": body["line_ids"]}
+
+    return data
+
+
+def own_address_ids(visitor: Visitor, record) -> dict:
+    address = own_default_address(visitor)
+    return {"billing_address_id": address.pk, "shipping_address_id": address.pk}
+
+
+def own_address_choice(visitor: Visitor, record) -> dict:
+    address = own_default_address(visitor)
+    return {"billing_address": address.pk, "shipping_address": address.pk}
+
+
+def ok_unless_own(ok: int, own: int) -> Status:
+    """Copying a list into one's own cart: one's own cart is refused (already there)."""
+    return lambda visitor, record: own if record.owner == visitor.email else ok
+
+
+def own_only(ok: int) -> Status:
+    """Save for later takes a line of one's own cart only; a colleague's is not found."""
+    return lambda visitor, record: ok if record.owner == visitor.email else 404
+
+
+def list_named(name: str | None) -> Check:
+    def check(world, visitor, record, response) -> str | None:
+        held = ShoppingList.objects.get(pk=record.key).name
+        renamed = held == "Swept"
+        if (name == "Swept") == renamed:
+            return None
+        return f"list {record.key} is named {held}"
+
+    return check
+
+
+def list_url(record) -> str:
+    return reverse("storefront:list", args=[record.key])
+
+
+def line_noted(notes: str) -> Check:
+    def check(world, visitor, record, response) -> str | None:
+        held = ShoppingListLine.objects.get(pk=record.key).notes
+        return None if held == notes else f"line {record.key} notes {held!r}"
+
+    return check
+
+
+def in_saved_list(world, visitor, record, response) -> str | None:
+    kind = ShoppingListLine.objects.get(pk=record.key).shopping_list.kind
+    return None if kind == "saved_for_later" else f"line {record.key} is on a {kind} list"
+
+
+LIST_VIEW, LIST_EDIT = (R.SHOPPING_LISTS, A_.VIEW), (R.SHOPPING_LISTS, A_.EDIT)
+
 ADD = {"sku": SKU, "quantity": "1", "unit": "item"}
+QUICK_ORDER = {"lines": f"{SKU.lower()} 1 item"}
+BULK = {"lines": [{"sku": SKU, "quantity": 1}]}
 NEW_ADDRESS = {"street": "1 Sweep Road", "city": "Springfield", "country": "US"}
 INVITE = {"email": "swept@example.org", "first_name": "Swept", "last_name": "Person"}
 LINES_EDIT = (R.SHOPPING_LISTS, A_.EDIT)
@@ -439,6 +571,105 @@ STOREFRONT: dict[str, Entry] = {
         "shopping_list_id",
         check=storefront_shopping_list,
     ),
+    "storefront:lists": customers(
+        "get",
+        200,
+        check=lists(
+            "shopping lists",
+            R.SHOPPING_LISTS,
+            A_.VIEW,
+            lambda response: [
+                each.pk for each in response.context["own"] + response.context["shared"]
+            ],
+        ),
+    ),
+    "storefront:list_create": customers("post", 302, data={"name": "Swept", "kind": "shopping"}),
+    "storefront:list": per_record(
+        "shopping lists", *LIST_VIEW, "get", 200, "shopping_list_id", check=shows("shopping_list")
+    ),
+    "storefront:list_rename": per_record(
+        "shopping lists",
+        *LIST_EDIT,
+        "post",
+        302,
+        "shopping_list_id",
+        data={"name": "Swept"},
+        location=list_url,
+        check=list_named("Swept"),
+        check_refused=list_named(None),
+    ),
+    "storefront:list_delete": per_record(
+        "shopping lists",
+        R.SHOPPING_LISTS,
+        A_.DELETE,
+        "post",
+        # Every list in the world is a cart: its deletion is refused with a message.
+        302,
+        "shopping_list_id",
+        location=list_url,
+        check=still_there(ShoppingList),
+        check_refused=still_there(ShoppingList),
+    ),
+    "storefront:list_line_add": per_record(
+        "shopping lists",
+        *LIST_EDIT,
+        "post",
+        302,
+        "shopping_list_id",
+        data={"sku": SKU, "quantity": "1"},
+        location=list_url,
+    ),
+    "storefront:list_lines_transfer": per_record_as(
+        "shopping lists",
+        *LIST_VIEW,
+        "post",
+        302,
+        "shopping_list_id",
+        data=storefront_transfer_to_own_cart("copy"),
+        location=list_url,
+    ),
+    "storefront:list_add_to_cart": per_record(
+        "shopping lists", *LIST_VIEW, "post", 302, "shopping_list_id", data={"all": "1"}
+    ),
+    "storefront:list_order": per_record_as(
+        "shopping lists",
+        R.SHOPPING_LISTS,
+        A_.PLACE_ORDER,
+        "post",
+        302,
+        "shopping_list_id",
+        found_first=A_.VIEW,
+        data=own_address_choice,
+    ),
+    "storefront:list_line_notes": per_record(
+        "lines",
+        *LINES_EDIT,
+        "post",
+        302,
+        "line_id",
+        data={"notes": "Swept"},
+        check=line_noted("Swept"),
+        check_refused=line_noted(""),
+    ),
+    "storefront:list_move_to_cart": per_record(
+        # No line is saved for later in the world: none is found.
+        "lines",
+        *LINES_EDIT,
+        "post",
+        404,
+        "line_id",
+    ),
+    "storefront:cart_line_save_for_later": per_record(
+        "lines",
+        *LINES_EDIT,
+        "post",
+        own_only(302),
+        "line_id",
+        check=in_saved_list,
+    ),
+    "storefront:reorder_report": per_record(
+        "sampled orders", R.ORDERS, A_.VIEW, "get", 200, "number", check=shows("order", "number")
+    ),
     "storefront:checkout": customers(
         "get",
         200,
@@ -492,6 +723,13 @@ STOREFRONT: dict[str, Entry] = {
         check=cart_holds("3"),
         check_refused=cart_holds("2"),
     ),
+    # Quick order.
+    "storefront:quick_order": customers("get", 200),
+    "storefront:quick_order_add": customers(
+        "post", 302, data=QUICK_ORDER, location="storefront:cart", check=cart_holds("3")
+    ),
+    "storefront:quick_order_template_csv": customers("get", 200),
+    "storefront:quick_order_template_xlsx": customers("get", 200),
     # Sales reps.
     "storefront:shop_as": shop_as("get", 200),
     "storefront:shop_as_stop": stop_shopping_as,
@@ -713,6 +951,12 @@ API: dict[str, Entry] = {
         check=api_explains_own_prices,
     ),
     "GET /api/v1/indexes": integration_clients_only("get"),
+    "POST /api/v1/erp/stock-levels": integration_clients_only(
+        "post", data={"levels": [{"sku": SKU, "warehouse": "MAIN", "quantity": "1"}]}
+    ),
+    "POST /api/v1/erp/prices": integration_clients_only(
+        "post", data={"price_list": "Default Price List", "prices": [{"sku": SKU, "value": "1"}]}
+    ),
     "POST /api/v1/indexes/{code}/values": integration_clients_only(
         "post",
         data={"values": [{"effective_at": "2026-01-01T00:00:00Z", "value": "1"}]},
@@ -746,6 +990,19 @@ API: dict[str, Entry] = {
         check=gone(ShoppingListLine),
         check_refused=still_there(ShoppingListLine),
     ),
+    "POST /api/v1/cart/lines/bulk": customers("post", 200, data=BULK, check=cart_holds("3")),
+    "POST /api/v1/shopping-lists/{shopping_list_id}/lines/bulk": per_record(
+        "shopping lists",
+        *LINES_EDIT,
+        "post",
+        200,
+        "shopping_list_id",
+        data=BULK,
+        check=api_shows("shopping_list_id"),
+    ),
+    "POST /api/v1/quick-order/preview": customers(
+        "post", 200, data={"text": f"{SKU} 1"}, check=previews_own_price
+    ),
     "POST /api/v1/cart/coupons": customers(
         "post",
         201,
@@ -762,6 +1019,110 @@ API: dict[str, Entry] = {
         200,
         "shopping_list_id",
         check=api_shows("id"),
+    ),
+    "GET /api/v1/shopping-lists": customers(
+        "get",
+        200,
+        check=lists(
+            "shopping lists", R.SHOPPING_LISTS, A_.VIEW, lambda r: [x["id"] for x in r.json()]
+        ),
+    ),
+    "POST /api/v1/shopping-lists": customers("post", 201, data={"name": "Swept"}),
+    "PATCH /api/v1/shopping-lists/{shopping_list_id}": per_record(
+        "shopping lists",
+        *LIST_EDIT,
+        "patch",
+        200,
+        "shopping_list_id",
+        data={"name": "Swept"},
+        check=list_named("Swept"),
+        check_refused=list_named(None),
+    ),
+    "DELETE /api/v1/shopping-lists/{shopping_list_id}": per_record(
+        "shopping lists",
+        R.SHOPPING_LISTS,
+        A_.DELETE,
+        "delete",
+        # Every list in the world is a cart: its deletion is refused.
+        400,
+        "shopping_list_id",
+        check_refused=still_there(ShoppingList),
+    ),
+    "POST /api/v1/shopping-lists/{shopping_list_id}/lines": per_record(
+        "shopping lists",
+        *LIST_EDIT,
+        "post",
+        201,
+        "shopping_list_id",
+        data={"sku": SKU, "quantity": 1, "notes": "Swept"},
+    ),
+    "PATCH /api/v1/shopping-lists/{shopping_list_id}/lines/{line_id}": under_its_list(
+        per_record(
+            "lines",
+            *LINES_EDIT,
+            "patch",
+            200,
+            "line_id",
+            data={"quantity": "7", "notes": "Swept"},
+            check=line_noted("Swept"),
+            check_refused=line_noted(""),
+        )
+    ),
+    "DELETE /api/v1/shopping-lists/{shopping_list_id}/lines/{line_id}": under_its_list(
+        per_record(
+            "lines",
+            *LINES_EDIT,
+            "delete",
+            204,
+            "line_id",
+            check=gone(ShoppingListLine),
+            check_refused=still_there(ShoppingListLine),
+        )
+    ),
+    "POST /api/v1/shopping-lists/{shopping_list_id}/move-lines": per_record_as(
+        "shopping lists",
+        *LIST_EDIT,
+        "post",
+        ok_unless_own(200, 400),
+        "shopping_list_id",
+        data=transfer_to_own_cart,
+    ),
+    "POST /api/v1/shopping-lists/{shopping_list_id}/copy-lines": per_record_as(
+        "shopping lists",
+        *LIST_VIEW,
+        "post",
+        ok_unless_own(200, 400),
+        "shopping_list_id",
+        data=transfer_to_own_cart,
+    ),
+    "POST /api/v1/shopping-lists/{shopping_list_id}/add-to-cart": per_record(
+        "shopping lists",
+        *LIST_VIEW,
+        "post",
+        ok_unless_own(200, 400),
+        "shopping_list_id",
+        data={},
+    ),
+    "POST /api/v1/shopping-lists/{shopping_list_id}/order": per_record_as(
+        "shopping lists",
+        R.SHOPPING_LISTS,
+        A_.PLACE_ORDER,
+        "post",
+        201,
+        "shopping_list_id",
+        data=own_address_ids,
+        check=order_placed_for_own_company,
+    ),
+    "POST /api/v1/cart/lines/{line_id}/save-for-later": per_record(
+        "lines", *LINES_EDIT, "post", own_only(200), "line_id", check=in_saved_list
+    ),
+    "POST /api/v1/saved-for-later/lines/{line_id}/move-to-cart": per_record(
+        # No line is saved for later in the world: none is found.
+        "lines",
+        *LINES_EDIT,
+        "post",
+        404,
+        "line_id",
     ),
     "POST /api/v1/orders": per_record(
         "addresses",

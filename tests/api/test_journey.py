@@ -145,6 +145,8 @@ def test_reorder_reports_lines_it_cannot_add(buyer_api, shop):
             "unit": "m",
             "quantity": "4.25",
             "reason": "SKU 'CABLE-1' is no longer sold",
+            "code": "discontinued",
+            "substitute_sku": None,
         }
     ]
     assert [line["sku"] for line in report["cart"]["lines"]] == ["LAMP-1"]

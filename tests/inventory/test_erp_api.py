@@ -182,3 +182,34 @@ def test_bad_prices_are_listed_by_row(client, erp, catalog):
     ]
     unknown = post(client, erp, "prices", {**body, "price_list": "Nope"}, idempotency_key="x")
     assert unknown.json()["code"] == "unknown_price_list"
+
+
+def test_the_quick_order_preview_says_what_is_in_stock(client, erp, catalog):
+    from comptoir.ordering.quick_order import preview_quick_order
+    from comptoir.ordering.quick_order_reading import read_text
+
+    default = factories.price_list("Default")
+    factories.assign(default)
+    for product in catalog:
+        factories.price(default, product, "10.00")
+    factories.price(default, catalog[1], "55.00", unit_code="set")
+    post(
+        client,
+        erp,
+        "stock-levels",
+        {
+            "levels": [
+                {"sku": "0RT28", "warehouse": "MAIN", "quantity": "5"},
+                {"sku": "0RT28", "warehouse": "EAST", "quantity": "3"},
+                {"sku": "1GB82", "warehouse": "MAIN", "quantity": "10"},
+            ]
+        },
+    )
+    buyer = factories.customer_user(factories.company())
+
+    report = preview_quick_order(customer_user=buyer, entered=read_text("0RT28 8\n1GB82 2 set\n"))
+
+    assert [(line.in_stock, line.availability) for line in report.lines] == [
+        (Decimal("8.000"), "In stock"),
+        (Decimal("10.000"), "Only 10 in stock: the rest will ship when it comes in"),
+    ]

@@ -8,12 +8,20 @@ import time
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run Comptoir's benchmarks.")
-    parser.add_argument("names", nargs="*", help="Benchmarks to run (default: all): pricing.")
+    parser.add_argument(
+        "names", nargs="*", help="Benchmarks to run (default: all): pricing, ordering."
+    )
     parser.add_argument(
         "--prices",
         type=int,
         default=1_000_000,
         help="How many base prices the pricing benchmark rebuilds from (default 1,000,000).",
+    )
+    parser.add_argument(
+        "--products",
+        type=int,
+        default=100_000,
+        help="How many products the quick order benchmark's catalog holds (default 100,000).",
     )
     args = parser.parse_args()
     from comptoir.bench import setup
@@ -23,9 +31,12 @@ def main() -> int:
     import django
 
     django.setup()
-    from comptoir.bench import pricing
+    from comptoir.bench import ordering, pricing
 
-    benchmarks = {"pricing": lambda: pricing.run(base_prices=args.prices)}
+    benchmarks = {
+        "pricing": lambda: pricing.run(base_prices=args.prices),
+        "ordering": lambda: ordering.run(products=args.products),
+    }
     unknown = set(args.names) - set(benchmarks)
     if unknown:
         parser.error(

@@ -206,6 +206,10 @@ class ReorderSkippedOut(Schema):
     unit: str
     quantity: str
     reason: str
+    code: str = Field(description='Why, for programs: "discontinued", "unit_not_sold", ...')
+    substitute_sku: str | None = Field(
+        description="The product the catalog offers instead, if it names one still sold."
+    )
 
 
 class ReorderOut(Schema):
@@ -251,19 +255,6 @@ def delete_cart_line(request: HttpRequest, line_id: int):
     """Remove a line from its shopping list."""
     remove_line(customer_user=acting_customer_user(request), line_id=line_id)
     return Status(204, None)
-
-
-@router.get(
-    "/shopping-lists/{shopping_list_id}", response={200: CartOut, **error_responses(401, 404)}
-)
-def get_shopping_list(request: HttpRequest, shopping_list_id: int):
-    """One of the caller's shopping lists, priced like the cart."""
-    shopping_list = get_visible(
-        acting_customer_user(request),
-        ShoppingList.objects.select_related("company"),
-        pk=shopping_list_id,
-    )
-    return cart_out(priced_shopping_list(shopping_list))
 
 
 @router.post("/orders", response={201: OrderDetailOut, **error_responses(401, 404, 422)})
@@ -479,6 +470,12 @@ def reorder_out(number: str, report: ReorderReport) -> dict:
                 "unit": order_line.unit_code,
                 "quantity": quantity_text(order_line.quantity),
                 "reason": reason,
+                "code": report.codes.get(order_line.pk, ""),
+                "substitute_sku": (
+                    report.substitutes[order_line.pk].sku
+                    if order_line.pk in report.substitutes
+                    else None
+                ),
             }
             for order_line, reason in report.skipped
         ],

@@ -8,8 +8,23 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
+class ShoppingListKind(models.TextChoices):
+    # Lines gathered to be ordered once: the cart (the current list) and any named list.
+    SHOPPING = "shopping", _("Shopping list")
+    # A standing list of regularly bought items with their usual quantities; ordering it
+    # copies its lines into the cart and leaves the list as it is.
+    REQUISITION = "requisition", _("Requisition list")
+    # The one list per user where "save for later" puts cart lines aside.
+    SAVED_FOR_LATER = "saved_for_later", _("Saved for later")
+
+
 class ShoppingList(models.Model):
-    """A customer user's list of lines; the one marked current is the cart."""
+    """A customer user's list of lines; the one marked current is the cart.
+
+    The cart is the user's default list: adding without naming a list adds to it, and checkout
+    orders it. Colleagues see and change a list as far as their roles reach (own, department,
+    company), like any other record of the company.
+    """
 
     customer_user = models.ForeignKey(
         "accounts.CustomerUser", on_delete=models.CASCADE, related_name="shopping_lists"
@@ -19,6 +34,9 @@ class ShoppingList(models.Model):
     )
     name = models.CharField(max_length=100, default="Shopping list")
     is_current = models.BooleanField(default=True)
+    kind = models.CharField(
+        max_length=20, choices=ShoppingListKind, default=ShoppingListKind.SHOPPING
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -29,14 +47,23 @@ class ShoppingList(models.Model):
                 fields=["customer_user"],
                 condition=models.Q(is_current=True),
                 name="one_current_shopping_list_per_user",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["customer_user"],
+                condition=models.Q(kind="saved_for_later"),
+                name="one_saved_for_later_list_per_user",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_current=False) | models.Q(kind="shopping"),
+                name="the_cart_is_a_shopping_list",
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.customer_user})"
 
     def get_absolute_url(self):
-        return reverse("storefront:shopping_list", args=[self.pk])
+        return reverse("storefront:list", args=[self.pk])
 
 
 class ShoppingListLine(models.Model):

@@ -41,6 +41,7 @@ from comptoir.ordering.models import (
     ShoppingList,
     ShoppingListLine,
 )
+from comptoir.ordering.quantities import check_line_quantity
 from comptoir.ordering.queries import (
     current_shopping_list_for,
     priced_shopping_list,
@@ -167,6 +168,7 @@ def add_to_shopping_list(
         )
         before = None if line is None else line_facts(line)
         if line is None:
+            check_line_quantity(product_unit, amount)
             line = ShoppingListLine.objects.create(
                 shopping_list=shopping_list,
                 product=product,
@@ -174,11 +176,7 @@ def add_to_shopping_list(
                 quantity=amount,
             )
         else:
-            line.quantity = check_quantity(
-                line.quantity + amount,
-                precision=product_unit.precision,
-                unit_code=product_unit.unit.code,
-            )
+            line.quantity = check_line_quantity(product_unit, line.quantity + amount)
             line.save(update_fields=["quantity"])
         shopping_list.save(update_fields=["updated_at"])
         record_acting_for(
@@ -221,9 +219,7 @@ def change_line_quantity(
         )
         product_unit = sellable_unit(line.product, line.unit.code)
         before = line_facts(line)
-        line.quantity = check_quantity(
-            parse_quantity(quantity), precision=product_unit.precision, unit_code=line.unit.code
-        )
+        line.quantity = check_line_quantity(product_unit, parse_quantity(quantity))
         line.save(update_fields=["quantity"])
         record_acting_for(
             customer_user=customer_user,
@@ -448,11 +444,24 @@ def place_order(
 
 @dataclass
 class ReorderReport:
-    """What reordering put in the cart, and each line it could not add with the reason."""
+    """What reordering put in the cart, and each line it could not add with the reason.
+
+    ``codes`` holds the error code of each skipped order line (by its id) and ``substitutes``
+    the product offered instead, where the skipped line's product names one still sold.
+    """
 
     shopping_list: ShoppingList | None = None
     added: list[ShoppingListLine] = field(default_factory=list)
     skipped: list[tuple[OrderLine, str]] = field(default_factory=list)
+    codes: dict[int, str] = field(default_factory=dict)
+    substitutes: dict[int, Product] = field(default_factory=dict)
+
+
+def substitute_for(product: Product | None) -> Product | None:
+    """The product offered instead of ``product``, if it names one that is still sold."""
+    if product is None or product.substitute_id is None:
+        return None
+    return Product.objects.filter(pk=product.substitute_id, is_enabled=True).first()
 
 
 def reorder(
@@ -460,8 +469,9 @@ def reorder(
 ) -> ReorderReport:
     """Put the lines of a past order in the cart at today's prices.
 
-    Lines that cannot be added (free-form, discontinued, unit no longer sold, no price) are
-    reported with the reason; the others are added.
+    Lines that cannot be added (free-form, discontinued, unit no longer sold, no price, a
+    quantity the unit's rules refuse) are reported with the reason and the substitute product
+    where the catalog names one; the others are added. Imported history reorders the same way.
     """
     require(customer_user, Resource.ORDERS, Action.REORDER)
     order = get_visible(customer_user, Order.objects, Action.REORDER, number=order_number)
@@ -472,6 +482,7 @@ def reorder(
             report.skipped.append(
                 (line, _("'%(product)s' is not a catalog product") % {"product": what})
             )
+            report.codes[line.pk] = "not_in_catalog"
             continue
         try:
             added = add_to_shopping_list(
@@ -483,6 +494,9 @@ def reorder(
             )
         except DomainError as error:
             report.skipped.append((line, error.message))
+            report.codes[line.pk] = error.code
+            if (substitute := substitute_for(line.product)) is not None:
+                report.substitutes[line.pk] = substitute
         else:
             report.added.append(added)
     record_acting_for(

@@ -387,4 +387,7 @@ def reorder(request, number: str, *, customer_user: CustomerUser):
                 "reason": reason,
             },
         )
+    if report.substitutes:
+        # The report offers each product named instead, with a button to add it.
+        return redirect("storefront:reorder_report", number)
     return redirect("storefront:cart")
