@@ -96,7 +96,7 @@ def test_adding_to_another_list_of_the_buyer(acme_client, shop):
         {"lines": "CB-7 12.25 m", "shopping_list": str(projects.pk)},
     )
 
-    assert response["Location"] == reverse("storefront:shopping_list", args=[projects.pk])
+    assert response["Location"] == reverse("storefront:list", args=[projects.pk])
     assert lines_of(projects) == [("CB-7", "m", Decimal("12.25"))]
 
 

@@ -110,7 +110,7 @@ def add_quick_order(request, *, customer_user: CustomerUser):
     if "checkout" in request.POST and shopping_list is not None and shopping_list.is_current:
         return redirect("storefront:checkout")
     if shopping_list is not None and not shopping_list.is_current:
-        return redirect("storefront:shopping_list", shopping_list_id=shopping_list.pk)
+        return redirect("storefront:list", shopping_list_id=shopping_list.pk)
     return redirect("storefront:cart")
 
 
