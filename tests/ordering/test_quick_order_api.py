@@ -152,3 +152,35 @@ def test_bulk_add_to_a_list_of_another_company_is_not_found(shop):
 
     assert response.status_code == 404
     assert theirs.lines.count() == 0
+
+
+@pytest.mark.parametrize("quantity", ["1e28", "1e400", "999999999999999999999999999999", "٣"])
+def test_quantities_no_one_orders_get_a_message_not_an_error(shop, quantity):
+    response = shop["api"].post("/quick-order/preview", {"text": f"LAMP-1 {quantity}"})
+
+    assert response.status_code == 200
+    line = response.json()["lines"][0]
+    assert line["code"] == "invalid_quantity"
+    assert "Quantity" in line["problem"]
+
+
+def test_each_line_is_checked_before_lines_of_a_product_are_added_up(shop):
+    response = shop["api"].post(
+        "/cart/lines/bulk",
+        {"lines": [{"sku": "LAMP-1", "quantity": "5"}, {"sku": "LAMP-1", "quantity": "-3"}]},
+    )
+
+    lines = response.json()["lines"]
+    assert [(line["line"], line["added"], line["code"]) for line in lines] == [
+        (1, True, None),
+        (2, False, "invalid_quantity"),
+    ]
+    assert ShoppingListLine.objects.get().quantity == Decimal(5)
+
+
+def test_line_ids_beyond_any_database_id_are_refused_with_a_message(shop):
+    cart = shop["api"].post("/cart/lines", {"sku": "LAMP-1", "quantity": "1"}).json()
+    response = shop["api"].post(
+        f"/shopping-lists/{cart['id']}/add-to-cart", {"line_ids": [99999999999999999999999]}
+    )
+    assert response.status_code in (400, 404, 422)

@@ -175,3 +175,18 @@ def test_guests_are_sent_to_log_in(client, shop, name):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("storefront:login"))
+
+
+def test_lines_past_the_limit_are_not_lost_when_adding(acme_client, shop, monkeypatch):
+    import comptoir.ordering.quick_order as quick_order
+
+    monkeypatch.setattr(quick_order, "MAX_LINES", 2)
+
+    response = acme_client.post(
+        reverse("storefront:quick_order_add"), {"lines": "DR-100 1\nDR-100 2\nCB-7 3 m\n"}
+    )
+
+    assert response.status_code == 200
+    assert lines_of(cart_of(shop.acme_buyer)) == [("DR-100", "item", Decimal(3))]
+    assert response.context["text"] == "CB-7\t3\tm"
+    assert "Only the first 2 lines were read" in " ".join(messages_of(response))

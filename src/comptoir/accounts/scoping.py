@@ -138,8 +138,12 @@ def get_visible[M: Model](
     """One record ``customer_user`` may take ``action`` on, or ``NotFound`` (whether absent or
     someone else's: the two look the same)."""
     not_found = NotFound(f"No {queryset.model._meta.verbose_name} matches {lookup_text(lookup)}")
-    # No record holds a NUL character, and PostgreSQL refuses to be asked for one.
-    if any(isinstance(value, str) and "\x00" in value for value in lookup.values()):
+    # No record holds a NUL character or an id beyond 64 bits, and databases refuse both.
+    if any(
+        (isinstance(value, str) and "\x00" in value)
+        or (isinstance(value, int) and not -(2**63) <= value < 2**63)
+        for value in lookup.values()
+    ):
         raise not_found
     try:
         return visible_to(customer_user, queryset, action).get(**lookup)

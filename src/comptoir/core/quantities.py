@@ -1,5 +1,6 @@
 """Quantities: parsed from what people type, checked against a unit's precision."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.formats import get_format
@@ -11,6 +12,10 @@ from comptoir.core.errors import InvalidQuantity, excerpt
 MAX_QUANTITY = Decimal(1_000_000_000)
 
 
+# Digits 0-9 with an optional point: no exponent ("1e3"), no other script's digits.
+_WRITTEN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
 def parse_quantity(text: str | int | Decimal) -> Decimal:
     """Read a quantity written with a decimal point; refuse anything else with a clear message."""
     if isinstance(text, Decimal):
@@ -19,6 +24,8 @@ def parse_quantity(text: str | int | Decimal) -> Decimal:
         value = Decimal(text)
     else:
         raw = str(text).strip()
+        if raw and not _WRITTEN_NUMBER.fullmatch(raw) and "," not in raw:
+            raise InvalidQuantity(not_a_number(raw))
         if "," in raw:
             raise InvalidQuantity(
                 _(
@@ -83,6 +90,12 @@ def written(quantity: Decimal) -> str:
 
 
 def plain(quantity: Decimal) -> Decimal:
-    """``quantity`` without trailing zeros and never in exponent form: 10.000 -> 10."""
+    """``quantity`` without trailing zeros and never in exponent form: 10.000 -> 10 (a number
+    too large to write out, such as 1E+400, is left as it is)."""
     normalized = quantity.normalize()
-    return normalized.quantize(1) if normalized == normalized.to_integral() else normalized
+    if normalized != normalized.to_integral():
+        return normalized
+    try:
+        return normalized.quantize(1)
+    except InvalidOperation:
+        return normalized

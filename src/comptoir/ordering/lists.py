@@ -280,7 +280,7 @@ def transfer_lines(
     or none does. Returns the target list's lines that received them.
     """
     require(customer_user, Resource.SHOPPING_LISTS, Action.EDIT)
-    wanted = sorted({int(line_id) for line_id in line_ids})
+    wanted = sorted({int(line_id) for line_id in line_ids if 0 < int(line_id) < 2**63})
     if not wanted:
         raise DomainError(_("Choose the lines to move or copy"), code="no_lines")
 
@@ -475,7 +475,7 @@ def add_list_to_cart(
         raise DomainError(_("These lines are already in your cart"), code="same_list")
     lines = source.lines.select_related("product", "unit").order_by("created_at", "pk")
     if line_ids is not None:
-        wanted = {int(line_id) for line_id in line_ids}
+        wanted = {int(line_id) for line_id in line_ids if 0 < int(line_id) < 2**63}
         if not wanted:
             raise DomainError(_("Choose the lines to add to the cart"), code="no_lines")
         lines = lines.filter(pk__in=wanted)

@@ -24,7 +24,7 @@ from comptoir.accounts.scoping import get_visible
 from comptoir.catalog.models import Product, ProductUnit, normalize_sku
 from comptoir.core.errors import DomainError, excerpt
 from comptoir.core.money import round_money
-from comptoir.core.quantities import parse_quantity, plain, written
+from comptoir.core.quantities import check_quantity, parse_quantity, plain, written
 from comptoir.inventory.queries import stock_of
 from comptoir.ordering.models import ShoppingList, ShoppingListLine
 from comptoir.ordering.quantities import check_line_quantity
@@ -262,6 +262,10 @@ def choose_unit_and_quantity(line: QuickOrderLine, entered: EnteredLine) -> None
     try:
         quantity = parse_quantity(entered.quantity)
         product_unit = unit_named(product, entered.unit) or sellable_unit(product, entered.unit)
+        # Each line's own quantity must make sense before lines of a product are added up.
+        quantity = check_quantity(
+            quantity, precision=product_unit.precision, unit_code=product_unit.unit.code
+        )
     except DomainError as error:
         line.refuse(error.message, error.code)
         return

@@ -92,7 +92,9 @@ def add_quick_order(request, *, customer_user: CustomerUser):
             )
             % {"count": added, "list": list_label(shopping_list)},
         )
-    if report.problem_lines:
+    for note in report.notes:
+        messages.error(request, note)
+    if report.problem_lines or report.truncated:
         messages.error(
             request,
             ngettext(
@@ -164,7 +166,12 @@ def not_added(text: str, report: QuickOrderReport) -> list[EnteredLine]:
     """The lines of ``text`` that had a problem, to put back in the paste box."""
     refused = {line.number for line in report.problem_lines}
     merged = {line.number for line in report.lines if line.merged_into in refused}
-    return [line for line in read_text(text) if line.number in refused | merged]
+    last_read = report.lines[-1].number if report.lines else 0
+    return [
+        line
+        for line in read_text(text)
+        if line.number in refused | merged or (report.truncated and line.number > last_read)
+    ]
 
 
 def editable_lists(customer_user: CustomerUser):
