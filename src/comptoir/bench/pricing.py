@@ -27,7 +27,7 @@ def run(*, base_prices: int) -> None:
     from comptoir.ordering.queries import priced_shopping_list, shopping_list_totals
     from comptoir.pricing.models import Price, PriceList, PriceListAssignment, PriceRule
     from comptoir.pricing.queries import price_list_chain, resolve, tiers_for
-    from comptoir.pricing.rules import rebuild
+    from comptoir.pricing.rules import rebuild, round_price
     from comptoir.pricing.services import save_price_rule, upsert_price
 
     products = math.ceil(base_prices / setup.PRICES_PER_PRODUCT)
@@ -89,12 +89,22 @@ def run(*, base_prices: int) -> None:
         )
     elapsed = time.perf_counter() - started
     reached = Price.objects.get(price_list=partner, product=product, unit=base.unit, quantity=1)
-    expected_wholesale = (base.value + 10) * Decimal("0.9")
+    wholesale_now = round_price((base.value + 10) * Decimal("0.9"), currency="USD")
+    partner_now = round_price(
+        wholesale_now * Decimal("0.95"),
+        currency="USD",
+        step=Decimal(1),
+        ending=Decimal("0.99"),
+    )
+    if reached.value != partner_now:
+        raise SystemExit(
+            f"The change did not reach the Partner list: {reached.value}, not {partner_now}"
+        )
     _line(
         "one base price change reaching its 2 dependent lists",
         elapsed,
         TARGETS["one change"],
-        f"; Partner now {reached.value} (from Wholesale {expected_wholesale:.2f})",
+        f"; Partner now {partner_now} (from Wholesale {wholesale_now}), as computed apart",
     )
 
     company = Company.objects.create(name="Bench Company")
