@@ -226,7 +226,7 @@ def _check_prices(prices: list[PriceIn]):
     for index, price in enumerate(prices):
         product = products.get(normalize_sku(price.sku).upper())
         if product is None:
-            problems.append(_problem(index, "sku", f"unknown SKU '{price.sku.strip()[:64]}'"))
+            problems.append(RowProblem(index, "sku", f"unknown SKU '{price.sku.strip()[:64]}'"))
             continue
         sold = units[product.pk]
         if price.unit:
@@ -235,7 +235,7 @@ def _check_prices(prices: list[PriceIn]):
             product_unit = next((pu for pu in sold.values() if pu.is_primary), None)
         if product_unit is None:
             problems.append(
-                _problem(
+                RowProblem(
                     index,
                     "unit",
                     f"{product.sku} does not come in '{(price.unit or '').strip()[:20]}' "
@@ -244,21 +244,19 @@ def _check_prices(prices: list[PriceIn]):
             )
             continue
         if not price.value.is_finite() or price.value < 0 or price.value >= Decimal("1e15"):
-            problems.append(_problem(index, "value", "a price from 0 below 1,000,000,000,000,000"))
+            problems.append(
+                RowProblem(index, "value", "a price from 0 below 1,000,000,000,000,000")
+            )
             continue
         if -price.value.normalize().as_tuple().exponent > 4:
-            problems.append(_problem(index, "value", "at most 4 decimals"))
+            problems.append(RowProblem(index, "value", "at most 4 decimals"))
             continue
         if (
             not price.quantity.is_finite()
             or price.quantity < 0
             or price.quantity >= Decimal("1e11")
         ):
-            problems.append(_problem(index, "quantity", "a tier quantity from 0"))
+            problems.append(RowProblem(index, "quantity", "a tier quantity from 0"))
             continue
         tiers[product, product_unit.unit][price.quantity] = price.value
     return tiers, problems
-
-
-def _problem(index: int, field: str, message: str) -> RowProblem:
-    return RowProblem(index, field, message)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from comptoir.accounts.models import Company, CustomerUser
-from comptoir.catalog.models import Product, Unit
+from comptoir.catalog.models import Product, ProductUnit, Unit
 from comptoir.core.errors import NotFound, excerpt
 from comptoir.core.money import round_money
 from comptoir.core.quantities import check_quantity
@@ -87,6 +87,13 @@ class PriceExplanation:
 
 def checked_quantity(product: Product, unit_code: str, quantity: Decimal) -> Decimal:
     """``quantity`` of ``unit_code`` as the cart would take it, or the cart's message."""
+    return checked_line(product, unit_code, quantity)[1]
+
+
+def checked_line(
+    product: Product, unit_code: str, quantity: Decimal
+) -> tuple[ProductUnit, Decimal]:
+    """The product's unit named ``unit_code`` and ``quantity`` checked as the cart checks it."""
     product_unit = (
         None
         if "\x00" in unit_code
@@ -97,7 +104,9 @@ def checked_quantity(product: Product, unit_code: str, quantity: Decimal) -> Dec
             f"{product.sku} is not sold in the unit '{excerpt(unit_code)}'",
             code="unit_not_sold",
         )
-    return check_quantity(quantity, precision=product_unit.precision, unit_code=unit_code)
+    return product_unit, check_quantity(
+        quantity, precision=product_unit.precision, unit_code=unit_code
+    )
 
 
 def explain_price(
@@ -112,7 +121,7 @@ def explain_price(
     from comptoir.ordering.totals import LineInput, compute_totals
 
     unit_code = unit if isinstance(unit, str) else unit.code
-    quantity = checked_quantity(product, unit_code, quantity)
+    product_unit, quantity = checked_line(product, unit_code, quantity)
     at = timezone.now()
     chain = price_list_chain(company, at=at)
     currency = chain_currency(chain)
@@ -140,7 +149,7 @@ def explain_price(
             PriceRule.objects.select_related("price_list").filter(pk=resolved.tier.rule_id).first()
         )
         if rule is not None:
-            unit_id = product.units.get(unit__code=unit_code).unit_id
+            unit_id = product_unit.unit_id
             rule_trace = trace(
                 rule, product=product, unit_id=unit_id, quantity=resolved.tier.quantity
             )

@@ -239,7 +239,6 @@ def _prices_of(list_ids: list[int], product_ids: list[int]) -> list[tuple]:
 
 MERGE_BY_PRIORITY = "merge_by_priority"
 MINIMAL_PRICE = "minimal_price"
-STRATEGIES = (MERGE_BY_PRIORITY, MINIMAL_PRICE)
 
 
 def price_strategy() -> str:

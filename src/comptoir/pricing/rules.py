@@ -108,7 +108,7 @@ def check_rule(
             f'pricelist["{rule.price_list.name}"] itself',
             code="rule_cycle",
         )
-    cycle = _cycle_through(rule, formula)
+    cycle = _cycle_through(rule, formula, words)
     if cycle:
         raise RuleError(
             "Formula: this rule makes price lists read each other in a circle ("
@@ -143,9 +143,8 @@ def dependency_graph(*, words: Vocabulary | None = None) -> dict[str, set[str]]:
     return graph
 
 
-def _cycle_through(rule: PriceRule, formula: Formula) -> list[str]:
+def _cycle_through(rule: PriceRule, formula: Formula, words: Vocabulary) -> list[str]:
     """The names along a circle the rule would close, or an empty list."""
-    words = vocabulary()
     graph = dependency_graph(words=words)
     others = PriceRule.objects.filter(price_list_id=rule.price_list_id).exclude(pk=rule.pk)
     graph[rule.price_list.name] = {
@@ -637,7 +636,7 @@ def rebuild(
         needs_facts = bool(attribute_names & set(PRODUCT_FIELDS))
         attribute_names -= set(PRODUCT_FIELDS)
         needs_units = any(not item.reads_lists and item.rule.unit_id is None for item in compiled)
-        for batch_ids in _batches(price_list, compiled, product_ids):
+        for batch_ids in _batches(product_ids):
             clock.lap("other")
             batch = _Batch(
                 price_list,
@@ -681,11 +680,8 @@ class _Clock:
         self.last = now
 
 
-def _batches(
-    price_list: PriceList, compiled: list[_CompiledRule], product_ids: Iterable[int] | None
-) -> Iterator[list[int]]:
-    """Product ids to rebuild, ascending, in batches: those asked, or every product some rule
-    may give or that holds a computed price."""
+def _batches(product_ids: Iterable[int] | None) -> Iterator[list[int]]:
+    """Product ids to rebuild, ascending, in batches: those asked, or every product."""
     if product_ids is not None:
         ids = sorted(set(product_ids))
         for start in range(0, len(ids), BATCH_SIZE):
@@ -895,7 +891,8 @@ def _mark_indexes_followed(list_ids: list[int]) -> None:
     """The indexes read by ``list_ids`` were just read at the values in force now."""
     rebuilt = set(list_ids)
     for code, moment in _in_force().items():
-        if rebuilt.issuperset(lists_reading_index(code)) and lists_reading_index(code):
+        readers = lists_reading_index(code)
+        if readers and rebuilt.issuperset(readers):
             MarketIndex.objects.filter(code=code).exclude(prices_follow=moment).update(
                 prices_follow=moment
             )
