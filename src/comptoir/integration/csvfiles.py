@@ -10,6 +10,7 @@ problems of a row."""
 
 import codecs
 import csv
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ class CsvLayout:
     file_name: str
     columns: tuple[str, ...]
     required: frozenset[str]
+    # Other names a header may give a column (written in lower case), as another system's
+    # export names it: "product sku" for "sku".
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def expected(self) -> str:
         return ", ".join(self.columns)
@@ -64,8 +68,11 @@ def read_records(
     report: ImportReport | None,
     entity: str,
     progress: Progress | None = None,
+    delimiter: str | None = ",",
 ) -> Iterator[Record]:
     """Yield the records of ``path`` whose shape is right; report the others.
+
+    ``delimiter`` None takes the one of comma, semicolon, tab and bar the header holds most.
 
     Problems go to ``report`` (a file-level problem under ``entity``, a malformed record as a
     rejected ``entity``). With ``report`` None they are skipped silently: a second pass over a
@@ -73,8 +80,10 @@ def read_records(
     """
     name = layout.file_name
     with path.open("rb") as handle:
-        lines = _Utf8Lines(handle)
-        reader = csv.reader(lines, strict=True)
+        lines: Iterator[str] = _Utf8Lines(handle)
+        if delimiter is None:
+            lines, delimiter = _guess_delimiter(lines)
+        reader = csv.reader(lines, strict=True, delimiter=delimiter)
         if progress is not None:
             progress.start(name, _count_lines(path))
         try:
@@ -120,6 +129,26 @@ def read_records(
         finally:
             if progress is not None:
                 progress.stop()
+
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _guess_delimiter(lines: Iterator[str]) -> tuple[Iterator[str], str]:
+    """The lines as they were, and the delimiter their first line holds most (comma if none)."""
+    try:
+        first = next(lines)
+    except StopIteration:
+        return lines, ","
+    except NotUtf8 as error:
+        return _raising(error), ","
+    delimiter = max(DELIMITERS, key=first.count)
+    return itertools.chain([first], lines), delimiter if first.count(delimiter) else ","
+
+
+def _raising(error: Exception) -> Iterator[str]:
+    raise error
+    yield
 
 
 class NotUtf8(ValueError):
@@ -168,7 +197,7 @@ def _read_header(
         )
         return None
 
-    by_lower = {column.lower(): column for column in layout.columns}
+    by_lower = {column.lower(): column for column in layout.columns} | dict(layout.aliases)
     if len(raw) == 1:
         for separator, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
             cells = [cell.strip().lower() for cell in raw[0].split(separator)]

@@ -1,0 +1,1 @@
+"""The importable entities, one module per area."""

@@ -1,0 +1,126 @@
+"""Catalog entities: categories."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.utils.text import slugify
+
+from comptoir.catalog.models import Category
+from comptoir.core.records import CREATED, assign_changes, save_changes
+from comptoir.integration.csvfiles import Fields
+from comptoir.integration.transfer.base import Column, Entity, ImportRun, Row
+from comptoir.integration.transfer.registry import register
+
+
+@dataclass
+class CategoryRow:
+    slug: str
+    values: dict
+
+
+@register
+class Categories(Entity):
+    name = "categories"
+    label = "Categories"
+    key = ("slug",)
+    batch_size = 500
+    columns = (
+        Column(
+            "slug",
+            "The category's code, as in its page address: lower-case letters, digits, hyphens.",
+            "office-chairs",
+            required=True,
+        ),
+        Column("name", "The name buyers see.", "Office chairs"),
+        Column(
+            "parent",
+            "The slug of the category it belongs to; empty for a top-level category. A parent "
+            "comes earlier in the file or is already in the catalog.",
+            "furniture",
+        ),
+        Column("description", "Shown on the category's page.", "Chairs for every desk."),
+        Column("sort_order", "Where it comes among its siblings: smaller first.", "10"),
+    )
+
+    def parse(self, fields: Fields, run: ImportRun) -> CategoryRow:
+        slug = fields.text("slug", required=True, max_length=200)
+        if slug and slugify(slug) != slug:
+            fields.error(
+                "slug",
+                f"'{slug}' is not a slug; write lower-case letters, digits and hyphens, "
+                f"as in '{slugify(slug) or 'office-chairs'}'",
+            )
+        values: dict = {}
+        if "name" in fields.record.values:
+            values["name"] = fields.text("name", required=True, max_length=200)
+        if "parent" in fields.record.values:
+            values["parent"] = fields.text("parent").lower()
+        if "description" in fields.record.values:
+            values["description"] = fields.text("description")
+        if "sort_order" in fields.record.values:
+            values["sort_order"] = fields.integer("sort_order", minimum=-(2**31)) or 0
+        return CategoryRow(slug=slug.lower(), values=values)
+
+    def apply(self, rows: list[Row], run: ImportRun) -> None:
+        # Few rows and a tree: one row at a time, in file order, so a parent met earlier in
+        # the file is there for its children.
+        for row in rows:
+            data: CategoryRow = row.data
+            values = dict(data.values)
+            category = Category.objects.select_for_update().filter(slug=data.slug).first()
+            if "parent" in values:
+                parent_slug = values.pop("parent")
+                parent = None
+                if parent_slug:
+                    parent = Category.objects.filter(slug=parent_slug).first()
+                    if parent is None:
+                        run.refuse(
+                            row,
+                            f"no category has the slug '{parent_slug}'; put the parent's row "
+                            "before its children, or create it first",
+                            column="parent",
+                        )
+                        continue
+                    if category is not None and _is_within(parent, category):
+                        run.refuse(
+                            row,
+                            f"'{parent_slug}' is '{data.slug}' itself or one of its "
+                            "subcategories; a category cannot be its own ancestor",
+                            column="parent",
+                        )
+                        continue
+                values["parent"] = parent
+            if category is None:
+                if "name" not in values:
+                    run.refuse(row, "a new category needs a name", column="name")
+                    continue
+                Category.objects.create(slug=data.slug, **values)
+                run.done(row, CREATED)
+            else:
+                run.done(row, save_changes(category, assign_changes(category, values)))
+
+    def export(self, options: dict[str, str]) -> Iterator[dict[str, str]]:
+        # Parents before children, so the file imports in one pass.
+        children: dict[int | None, list[Category]] = {}
+        for category in Category.objects.select_related("parent").order_by("sort_order", "slug"):
+            children.setdefault(category.parent_id, []).append(category)
+        stack = list(reversed(children.get(None, [])))
+        while stack:
+            category = stack.pop()
+            yield {
+                "slug": category.slug,
+                "name": category.name,
+                "parent": category.parent.slug if category.parent else "",
+                "description": category.description,
+                "sort_order": str(category.sort_order),
+            }
+            stack.extend(reversed(children.get(category.pk, [])))
+
+
+def _is_within(node: Category, root: Category) -> bool:
+    """Whether ``node`` is ``root`` or below it."""
+    while node is not None:
+        if node.pk == root.pk:
+            return True
+        node = node.parent
+    return False

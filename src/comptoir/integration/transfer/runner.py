@@ -1,0 +1,213 @@
+"""Running an import or an export of one entity's file.
+
+An import streams the file: records are parsed one by one and handed to the entity in batches,
+each batch in a transaction, so memory stays flat whatever the file's size. A row the entity
+refuses is reported with its line and column and nothing of it is written; the other rows go
+in. ``all_or_nothing`` runs the whole file in one transaction that is rolled back if any row is
+refused; ``validate_only`` does everything and rolls it all back, so its report says what a
+real run would do.
+"""
+
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from django.db import DatabaseError, transaction
+
+from comptoir.core.errors import DomainError
+from comptoir.core.events import record_event
+from comptoir.integration.csvfiles import CsvLayout, Fields, Progress, Record
+from comptoir.integration.report import ImportReport, Problem
+from comptoir.integration.transfer.base import Entity, ImportRun, Row
+from comptoir.integration.transfer.files import TableWriter, read_table
+from comptoir.integration.transfer.registry import get_entity
+
+logger = logging.getLogger(__name__)
+
+
+class _RollBack(Exception):
+    """Raised to leave the run's transaction without keeping it."""
+
+
+def layout_of(entity: Entity, file_name: str) -> CsvLayout:
+    aliases = tuple(
+        (alias.lower(), column.name) for column in entity.columns for alias in column.aliases
+    )
+    return CsvLayout(
+        file_name=file_name,
+        columns=tuple(column.name for column in entity.columns),
+        required=frozenset(column.name for column in entity.columns if column.required),
+        aliases=aliases,
+    )
+
+
+def run_import(
+    path: Path | str,
+    *,
+    entity: str | Entity,
+    options: dict[str, str] | None = None,
+    validate_only: bool = False,
+    all_or_nothing: bool = False,
+    progress: Progress | None = None,
+    file_name: str | None = None,
+    on_batch=None,
+) -> ImportReport:
+    """Import the CSV or XLSX file at ``path`` as ``entity``; return what was done.
+
+    ``options`` are the entity's run options (prices: ``mode``); a bad option raises a
+    DomainError before anything is read. ``on_batch(records_read)`` is called after each batch,
+    for a job's progress.
+    """
+    path = Path(path)
+    entity = get_entity(entity) if isinstance(entity, str) else entity
+    checked = entity.check_options(options or {})
+    if not path.is_file():
+        raise DomainError(f"'{path.name}' is not a file", code="not_a_file")
+    run = ImportRun(
+        entity=entity,
+        file_name=file_name or path.name,
+        options=checked,
+        validate_only=validate_only,
+    )
+    records = read_table(
+        path,
+        layout_of(entity, run.file_name),
+        report=run.report,
+        entity=entity.name,
+        progress=progress,
+    )
+    whole = validate_only or all_or_nothing
+    try:
+        with transaction.atomic() if whole else contextlib.nullcontext():
+            entity.start(run)
+            _import_batches(run, records, on_batch)
+            if validate_only or (all_or_nothing and run.report.errors):
+                raise _RollBack
+            if not validate_only:
+                _record_finished(run)
+    except _RollBack:
+        if all_or_nothing and not validate_only and run.report.errors:
+            run.report.warn(
+                Problem(
+                    file=run.file_name,
+                    line=None,
+                    message="nothing was imported: the file is imported all or nothing and "
+                    "has errors; correct them and import it again",
+                )
+            )
+    logger.info(
+        "%s imported from %s%s: %s changed, %s rejected",
+        entity.name,
+        run.file_name,
+        " (validation only)" if validate_only else "",
+        run.report.changed,
+        run.report.rejected,
+    )
+    return run.report
+
+
+def _import_batches(run: ImportRun, records: Iterator[Record], on_batch) -> None:
+    batch: list[Row] = []
+    read = 0
+    for record in records:
+        read += 1
+        fields = Fields(record)
+        data = run.entity.parse(fields, run)
+        errors = [problem for problem in fields.problems if problem.severity == "error"]
+        for problem in fields.problems:
+            if problem.severity != "error":
+                run.report.warn(problem)
+        if errors:
+            run.report.reject(run.entity.name, errors)
+            continue
+        batch.append(Row(record=record, data=data))
+        if len(batch) >= run.entity.batch_size:
+            _apply(run, batch)
+            batch = []
+            if on_batch is not None:
+                on_batch(read)
+    if batch:
+        _apply(run, batch)
+    if on_batch is not None:
+        on_batch(read)
+
+
+def _apply(run: ImportRun, batch: list[Row]) -> None:
+    """Apply a batch in a transaction (a savepoint inside a whole-file run); if the database
+    or a business rule refuses it, apply its rows one by one to find the row at fault."""
+    try:
+        with transaction.atomic():
+            run.entity.apply(batch, run)
+    except (DatabaseError, DomainError) as error:
+        run.settle(written=False)
+        if len(batch) == 1:
+            message = error.message if isinstance(error, DomainError) else str(error).strip()
+            logger.warning("%s line %s not saved: %s", run.file_name, batch[0].line, message)
+            run.refuse(batch[0], f"could not be saved: {message}")
+            run.settle(written=True)
+            return
+    else:
+        run.settle(written=True)
+        return
+    for row in batch:
+        _apply(run, [row])
+
+
+def _record_finished(run: ImportRun) -> None:
+    report = run.report
+    record_event(
+        "import_finished",
+        entity_key=f"{run.entity.name}:{run.file_name}",
+        payload={
+            "entity": run.entity.name,
+            "file": run.file_name,
+            "counts": {
+                name: {
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                    "rejected": counts.rejected,
+                }
+                for name, counts in report.counts.items()
+            },
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+        },
+    )
+
+
+def run_export(
+    path: Path | str,
+    *,
+    entity: str | Entity,
+    options: dict[str, str] | None = None,
+    format: str | None = None,
+) -> int:
+    """Write every row of ``entity`` to ``path`` (CSV or XLSX by its suffix); return how many."""
+    entity = get_entity(entity) if isinstance(entity, str) else entity
+    with TableWriter(Path(path), (c.name for c in entity.columns), format=format) as writer:
+        for row in entity.export(options or {}):
+            writer.write(row)
+        return writer.count
+
+
+def write_template(path: Path | str, *, entity: str | Entity, format: str | None = None) -> None:
+    """A file with the entity's columns and one example row, to fill in."""
+    entity = get_entity(entity) if isinstance(entity, str) else entity
+    with TableWriter(Path(path), (c.name for c in entity.columns), format=format) as writer:
+        writer.write(entity.template_row())
+
+
+def text_rows(rows: Iterable[dict[str, object]]) -> Iterator[dict[str, str]]:
+    """Rows with every value as export text: None empty, booleans 1 and 0."""
+    for row in rows:
+        yield {name: _export_text(value) for name, value in row.items()}
+
+
+def _export_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
