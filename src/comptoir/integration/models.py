@@ -144,3 +144,74 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.client_id} {self.key}"
+
+
+class JobKind(models.TextChoices):
+    IMPORT = "import", "import"
+    EXPORT = "export", "export"
+
+
+class JobSource(models.TextChoices):
+    BACK_OFFICE = "back_office", "back office upload"
+    COMMAND = "command", "command line"
+    DROP = "drop", "file drop"
+    API = "api", "ERP API"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "waiting"
+    RUNNING = "running", "running"
+    DONE = "done", "done"
+    FAILED = "failed", "failed"
+
+
+class TransferJob(models.Model):
+    """One import or export run of an entity's rows: a file uploaded, dropped or written, or a
+    batch the ERP pushed; what it did, its progress while it runs, and its error report."""
+
+    kind = models.CharField(max_length=10, choices=JobKind, default=JobKind.IMPORT)
+    entity = models.CharField(max_length=50, help_text="What the rows are: products, prices...")
+    source = models.CharField(max_length=20, choices=JobSource)
+    client = models.ForeignKey(
+        ApiClient,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+        help_text="The integration client that sent the rows, for the ERP API.",
+    )
+    drop = models.CharField(
+        max_length=100, blank=True, help_text="The file drop the file came from or went to."
+    )
+    file = models.FileField(upload_to="transfers/%Y/%m/", max_length=300, blank=True)
+    file_name = models.CharField(max_length=255, blank=True, help_text="As it was named.")
+    options = models.JSONField(default=dict, blank=True)
+    validate_only = models.BooleanField(default=False)
+    all_or_nothing = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=JobStatus, default=JobStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Rows in the file, when known before reading it."
+    )
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows read or written so far.")
+    counts = models.JSONField(
+        default=dict, blank=True, help_text="Per entity: created, updated, unchanged, rejected."
+    )
+    errors = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    error_report = models.FileField(
+        upload_to="transfers/reports/%Y/%m/", max_length=300, blank=True
+    )
+    message = models.TextField(blank=True, help_text="Why a failed job stopped.")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} of {self.entity} #{self.pk}"
