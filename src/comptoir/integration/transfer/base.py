@@ -113,6 +113,10 @@ class Entity(ABC):
     options: ClassVar[tuple[Option, ...]] = ()
     # Rows handed to ``apply`` at once.
     batch_size: ClassVar[int] = 1000
+    # A column whose consecutive equal values make one record of several rows (an order's
+    # number, one row per line): such rows are parsed, batched and refused together.
+    group: ClassVar[str | None] = None
+    group_label: ClassVar[str] = "record"
 
     def check_options(self, options: dict[str, str]) -> dict[str, str]:
         """The run's options with their defaults, or a DomainError naming what is wrong."""

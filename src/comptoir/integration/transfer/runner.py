@@ -110,18 +110,32 @@ def run_import(
 def _import_batches(run: ImportRun, records: Iterator[Record], on_batch) -> None:
     batch: list[Row] = []
     read = 0
-    for record in records:
-        read += 1
-        fields = Fields(record)
-        data = run.entity.parse(fields, run)
-        errors = [problem for problem in fields.problems if problem.severity == "error"]
-        for problem in fields.problems:
-            if problem.severity != "error":
-                run.report.warn(problem)
-        if errors:
-            run.report.reject(run.entity.name, errors)
+    for group in _groups(run.entity, records):
+        rows, failed = [], []
+        for record in group:
+            read += 1
+            fields = Fields(record)
+            data = run.entity.parse(fields, run)
+            errors = [problem for problem in fields.problems if problem.severity == "error"]
+            for problem in fields.problems:
+                if problem.severity != "error":
+                    run.report.warn(problem)
+            if errors:
+                run.report.reject(run.entity.name, errors)
+                failed.append(record.line)
+            else:
+                rows.append(Row(record=record, data=data))
+        if failed and rows:
+            # A group (an order and its lines) goes in whole or not at all.
+            lines = ", ".join(str(line) for line in failed)
+            for row in rows:
+                run.refuse(
+                    row,
+                    f"not imported: line {lines} of the same {run.entity.group_label} has errors",
+                )
+            run.settle(written=True)
             continue
-        batch.append(Row(record=record, data=data))
+        batch.extend(rows)
         if len(batch) >= run.entity.batch_size:
             _apply(run, batch)
             batch = []
@@ -133,6 +147,27 @@ def _import_batches(run: ImportRun, records: Iterator[Record], on_batch) -> None
         on_batch(read)
 
 
+def _groups(entity: Entity, records: Iterator[Record]) -> Iterator[list[Record]]:
+    """The records one by one, or, for an entity with a ``group`` column, each run of
+    consecutive records with the same value in it (an order's lines) together."""
+    if entity.group is None:
+        for record in records:
+            yield [record]
+        return
+    group: list[Record] = []
+    for record in records:
+        if (
+            group
+            and record.values.get(entity.group, "").strip()
+            != group[0].values.get(entity.group, "").strip()
+        ):
+            yield group
+            group = []
+        group.append(record)
+    if group:
+        yield group
+
+
 def _apply(run: ImportRun, batch: list[Row]) -> None:
     """Apply a batch in a transaction (a savepoint inside a whole-file run); if the database
     or a business rule refuses it, apply its rows one by one to find the row at fault."""
@@ -141,17 +176,33 @@ def _apply(run: ImportRun, batch: list[Row]) -> None:
             run.entity.apply(batch, run)
     except (DatabaseError, DomainError) as error:
         run.settle(written=False)
-        if len(batch) == 1:
+        parts = _split(run.entity, batch)
+        if len(parts) == 1:
             message = error.message if isinstance(error, DomainError) else str(error).strip()
             logger.warning("%s line %s not saved: %s", run.file_name, batch[0].line, message)
-            run.refuse(batch[0], f"could not be saved: {message}")
+            for row in batch:
+                run.refuse(row, f"could not be saved: {message}")
             run.settle(written=True)
             return
     else:
         run.settle(written=True)
         return
+    for part in parts:
+        _apply(run, part)
+
+
+def _split(entity: Entity, batch: list[Row]) -> list[list[Row]]:
+    """A batch cut into its smallest parts: rows, or groups of rows for a grouped entity."""
+    if entity.group is None:
+        return [[row] for row in batch]
+    parts: list[list[Row]] = []
     for row in batch:
-        _apply(run, [row])
+        value = row.record.values.get(entity.group, "").strip()
+        if parts and parts[-1][0].record.values.get(entity.group, "").strip() == value:
+            parts[-1].append(row)
+        else:
+            parts.append([row])
+    return parts
 
 
 def _record_finished(run: ImportRun) -> None:
