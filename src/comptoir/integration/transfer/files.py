@@ -8,6 +8,7 @@ every value as text: a SKU "00120" stays "00120" when a spreadsheet opens it.
 
 import csv
 import datetime
+import zipfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -54,7 +55,7 @@ def _read_xlsx(
     name = layout.file_name
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
         report.file_error(
             entity,
             Problem(
