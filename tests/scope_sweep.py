@@ -520,6 +520,7 @@ def per_record(
     arrange: Callable[[Visitor, Client], None] | None = None,
     check: Check | None = None,
     check_refused: Check | None = None,
+    read_only: int | None = None,
 ) -> Entry:
     """A route about one record, tried on every record of ``kind``: ``status`` where the
     visitor's roles reach the record, 404 elsewhere (nothing changed), and 403 for a visitor
@@ -527,6 +528,9 @@ def per_record(
     ``found_first`` when the route looks the record up before it checks the action.
 
     ``status`` may depend on the visitor and the record (a business rule refusing a change).
+    ``read_only`` is the refusal where the visitor's roles reach the record to view it but not
+    for the action (a colleague's list shared read-only), when the route says so rather than
+    404.
     """
 
     def probes(world: World, visitor: Visitor, route: Route) -> Iterable[Probe]:
@@ -537,15 +541,18 @@ def per_record(
                 yield refused(route, method, url, body)
                 # A guest is refused before any record is looked up: one record shows it.
                 return
+            refused_read_only = False
             if found_first and not visitor.reaches(resource, found_first, record):
                 expected = 404
             elif denied is not None and denied(visitor):
                 expected = 403
             elif visitor.reaches(resource, action, record):
                 expected = status(visitor, record) if callable(status) else status
+            elif read_only is not None and visitor.reaches(resource, Action.VIEW, record):
+                expected, refused_read_only = read_only, True
             else:
                 expected = 404
-            succeeds = expected < 400
+            succeeds = expected < 400 and not refused_read_only
             record_check = check if succeeds else check_refused
             target = location(record) if callable(location) else location and reverse(location)
             yield Probe(

@@ -154,8 +154,13 @@ def shows(context_name: str, attribute: str = "pk") -> Check:
 
 
 def shows_invoice_of_order(world, visitor, record, response) -> str | None:
-    shown = response.context["invoice"].order.number
-    return None if shown == record.key else f"shows the invoice of order {shown}"
+    shown = {invoice.order.number for invoice in response.context["invoices"]}
+    return None if shown == {record.key} else f"shows invoices of orders {sorted(shown)}"
+
+
+def api_lists_invoices_of_order(world, visitor, record, response) -> str | None:
+    shown = {invoice["order"] for invoice in response.json()}
+    return None if shown == {record.key} else f"lists invoices of orders {sorted(shown)}"
 
 
 def storefront_shopping_list(world, visitor, record, response) -> str | None:
@@ -542,6 +547,7 @@ STOREFRONT: dict[str, Entry] = {
         location="storefront:cart",
         check=line_quantity("7"),
         check_refused=line_quantity("2"),
+        read_only=302,
     ),
     "storefront:cart_line_remove": per_record(
         "lines",
@@ -552,6 +558,7 @@ STOREFRONT: dict[str, Entry] = {
         location="storefront:cart",
         check=gone(ShoppingListLine),
         check_refused=still_there(ShoppingListLine),
+        read_only=302,
     ),
     "storefront:cart_coupon_add": customers(
         "post",
@@ -597,6 +604,7 @@ STOREFRONT: dict[str, Entry] = {
         location=list_url,
         check=list_named("Swept"),
         check_refused=list_named(None),
+        read_only=302,
     ),
     "storefront:list_delete": per_record(
         "shopping lists",
@@ -609,6 +617,7 @@ STOREFRONT: dict[str, Entry] = {
         location=list_url,
         check=still_there(ShoppingList),
         check_refused=still_there(ShoppingList),
+        read_only=302,
     ),
     "storefront:list_line_add": per_record(
         "shopping lists",
@@ -618,6 +627,7 @@ STOREFRONT: dict[str, Entry] = {
         "shopping_list_id",
         data={"sku": SKU, "quantity": "1"},
         location=list_url,
+        read_only=302,
     ),
     "storefront:list_lines_transfer": per_record_as(
         "shopping lists",
@@ -640,6 +650,7 @@ STOREFRONT: dict[str, Entry] = {
         "shopping_list_id",
         found_first=A_.VIEW,
         data=own_address_choice,
+        read_only=302,
     ),
     "storefront:list_line_notes": per_record(
         "lines",
@@ -650,6 +661,7 @@ STOREFRONT: dict[str, Entry] = {
         data={"notes": "Swept"},
         check=line_noted("Swept"),
         check_refused=line_noted(""),
+        read_only=302,
     ),
     "storefront:list_move_to_cart": per_record(
         # No line is saved for later in the world: none is found.
@@ -957,6 +969,14 @@ API: dict[str, Entry] = {
     "POST /api/v1/erp/prices": integration_clients_only(
         "post", data={"price_list": "Default Price List", "prices": [{"sku": SKU, "value": "1"}]}
     ),
+    "POST /api/v1/erp/order-status": integration_clients_only(
+        "post", data={"changes": [{"order": "CO000001", "status": "closed"}]}
+    ),
+    "POST /api/v1/erp/shipments": integration_clients_only("post", data={"shipments": []}),
+    "POST /api/v1/erp/invoices": integration_clients_only("post", data={"invoices": []}),
+    "POST /api/v1/erp/{entity}": integration_clients_only(
+        "post", data={"rows": [{"slug": "tools", "name": "Tools"}]}, entity="categories"
+    ),
     "POST /api/v1/indexes/{code}/values": integration_clients_only(
         "post",
         data={"values": [{"effective_at": "2026-01-01T00:00:00Z", "value": "1"}]},
@@ -980,6 +1000,7 @@ API: dict[str, Entry] = {
         data={"quantity": "7"},
         check=line_quantity("7"),
         check_refused=line_quantity("2"),
+        read_only=403,
     ),
     "DELETE /api/v1/cart/lines/{line_id}": per_record(
         "lines",
@@ -989,6 +1010,7 @@ API: dict[str, Entry] = {
         "line_id",
         check=gone(ShoppingListLine),
         check_refused=still_there(ShoppingListLine),
+        read_only=403,
     ),
     "POST /api/v1/cart/lines/bulk": customers("post", 200, data=BULK, check=cart_holds("3")),
     "POST /api/v1/shopping-lists/{shopping_list_id}/lines/bulk": per_record(
@@ -999,6 +1021,7 @@ API: dict[str, Entry] = {
         "shopping_list_id",
         data=BULK,
         check=api_shows("shopping_list_id"),
+        read_only=403,
     ),
     "POST /api/v1/quick-order/preview": customers(
         "post", 200, data={"text": f"{SKU} 1"}, check=previews_own_price
@@ -1037,6 +1060,7 @@ API: dict[str, Entry] = {
         data={"name": "Swept"},
         check=list_named("Swept"),
         check_refused=list_named(None),
+        read_only=403,
     ),
     "DELETE /api/v1/shopping-lists/{shopping_list_id}": per_record(
         "shopping lists",
@@ -1047,6 +1071,7 @@ API: dict[str, Entry] = {
         400,
         "shopping_list_id",
         check_refused=still_there(ShoppingList),
+        read_only=403,
     ),
     "POST /api/v1/shopping-lists/{shopping_list_id}/lines": per_record(
         "shopping lists",
@@ -1055,6 +1080,7 @@ API: dict[str, Entry] = {
         201,
         "shopping_list_id",
         data={"sku": SKU, "quantity": 1, "notes": "Swept"},
+        read_only=403,
     ),
     "PATCH /api/v1/shopping-lists/{shopping_list_id}/lines/{line_id}": under_its_list(
         per_record(
@@ -1066,6 +1092,7 @@ API: dict[str, Entry] = {
             data={"quantity": "7", "notes": "Swept"},
             check=line_noted("Swept"),
             check_refused=line_noted(""),
+            read_only=403,
         )
     ),
     "DELETE /api/v1/shopping-lists/{shopping_list_id}/lines/{line_id}": under_its_list(
@@ -1077,6 +1104,7 @@ API: dict[str, Entry] = {
             "line_id",
             check=gone(ShoppingListLine),
             check_refused=still_there(ShoppingListLine),
+            read_only=403,
         )
     ),
     "POST /api/v1/shopping-lists/{shopping_list_id}/move-lines": per_record_as(
@@ -1086,6 +1114,7 @@ API: dict[str, Entry] = {
         ok_unless_own(200, 400),
         "shopping_list_id",
         data=transfer_to_own_cart,
+        read_only=403,
     ),
     "POST /api/v1/shopping-lists/{shopping_list_id}/copy-lines": per_record_as(
         "shopping lists",
@@ -1112,6 +1141,7 @@ API: dict[str, Entry] = {
         "shopping_list_id",
         data=own_address_ids,
         check=order_placed_for_own_company,
+        read_only=403,
     ),
     "POST /api/v1/cart/lines/{line_id}/save-for-later": per_record(
         "lines", *LINES_EDIT, "post", own_only(200), "line_id", check=in_saved_list
@@ -1144,8 +1174,14 @@ API: dict[str, Entry] = {
     "GET /api/v1/orders/{number}": per_record(
         "sampled orders", R.ORDERS, A_.VIEW, "get", 200, "number", check=api_shows("number")
     ),
-    "GET /api/v1/orders/{number}/invoice": per_record(
-        "sampled invoices", R.INVOICES, A_.VIEW, "get", 200, "number", check=api_shows("order")
+    "GET /api/v1/orders/{number}/invoices": per_record(
+        "sampled invoices",
+        R.INVOICES,
+        A_.VIEW,
+        "get",
+        200,
+        "number",
+        check=api_lists_invoices_of_order,
     ),
     "POST /api/v1/orders/{number}/reorder": per_record(
         "sampled orders",

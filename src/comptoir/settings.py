@@ -222,3 +222,6 @@ COMPTOIR_INVOICE_NUMBER_PREFIX = os.environ.get("COMPTOIR_INVOICE_NUMBER_PREFIX"
 COMPTOIR_INVITATION_DAYS = int(os.environ.get("COMPTOIR_INVITATION_DAYS", "7"))
 COMPTOIR_LOGIN_LOCK_MINUTES = int(os.environ.get("COMPTOIR_LOGIN_LOCK_MINUTES", "15"))
 COMPTOIR_LOGIN_ADDRESS_LIMIT = int(os.environ.get("COMPTOIR_LOGIN_ADDRESS_LIMIT", "50"))
+# File drops: folders (SFTP or local) polled by `comptoir drops run|watch`, as JSON keyed by the
+# drop's name; see comptoir/integration/drops.py and the README. Secrets stay in the environment.
+COMPTOIR_FILE_DROPS = os.environ.get("COMPTOIR_FILE_DROPS", "")

@@ -163,11 +163,12 @@ def test_the_customer_reads_the_invoice_through_the_api(shop, paris_order):
     invoice = issue_invoice(order=paris_order)
     api = ApiClient(create_token(customer_user=shop["paris_buyer"], name="erp").key)
 
-    response = api.get(f"/orders/{paris_order.number}/invoice")
+    response = api.get(f"/orders/{paris_order.number}/invoices")
 
     assert response.status_code == 200
-    body = response.json()
+    [body] = response.json()
     assert body["number"] == invoice.number
+    assert (body["source"], body["payment_status"], body["due_at"]) == ("shop", "", None)
     assert (body["subtotal"], body["tax_total"], body["total"]) == ("249.95", "21.65", "271.60")
     assert body["tax_lines"][1] == {
         "label": "TVA",
@@ -181,7 +182,7 @@ def test_the_customer_reads_the_invoice_through_the_api(shop, paris_order):
 def test_the_api_says_when_an_order_has_no_invoice_yet(shop, paris_order):
     api = ApiClient(create_token(customer_user=shop["paris_buyer"], name="erp").key)
 
-    response = api.get(f"/orders/{paris_order.number}/invoice")
+    response = api.get(f"/orders/{paris_order.number}/invoices")
 
     assert response.status_code == 404
     assert response.json() == {
@@ -194,7 +195,7 @@ def test_another_companys_invoice_is_not_found(shop, paris_order):
     issue_invoice(order=paris_order)
     api = ApiClient(create_token(customer_user=shop["berlin_buyer"], name="erp").key)
 
-    response = api.get(f"/orders/{paris_order.number}/invoice")
+    response = api.get(f"/orders/{paris_order.number}/invoices")
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
@@ -210,8 +211,8 @@ def test_a_buyer_reads_only_the_invoices_of_their_own_orders(shop, paris_order):
     as_colleague = ApiClient(create_token(customer_user=colleague, name="t").key)
     as_viewer = ApiClient(create_token(customer_user=viewer, name="t").key)
 
-    assert as_colleague.get(f"/orders/{paris_order.number}/invoice").status_code == 404
-    assert as_viewer.get(f"/orders/{paris_order.number}/invoice").status_code == 200
+    assert as_colleague.get(f"/orders/{paris_order.number}/invoices").status_code == 404
+    assert as_viewer.get(f"/orders/{paris_order.number}/invoices").status_code == 200
 
 
 def test_the_order_page_links_the_invoice_page_once_issued(client, shop, paris_order):

@@ -335,13 +335,14 @@ def test_saving_for_later_and_back_moves_the_line_between_cart_and_saved_list(sh
     cart = current_shopping_list(customer_user=shop.buyer)
     lamp = add_to_shopping_list(customer_user=shop.buyer, sku="LAMP-1", quantity=2)
 
-    saved_line = lists.save_for_later(customer_user=shop.buyer, line_id=lamp.pk)
+    saved_line = lists.save_for_later(customer_user=shop.buyer, line_id=lamp.pk).line
     saved = saved_line.shopping_list
     assert (saved.kind, saved.name, lines_of(cart)) == ("saved_for_later", "Saved for later", [])
     add_to_shopping_list(customer_user=shop.buyer, sku="LAMP-1", quantity=1)
     back = lists.move_to_cart(customer_user=shop.buyer, line_id=saved_line.pk)
 
-    assert back.shopping_list_id == cart.pk
+    assert back.line.shopping_list_id == cart.pk
+    assert back.merge_message == "LAMP-1: 2 item added to the 1 already in the cart: 3"
     assert lines_of(cart) == [("LAMP-1", Decimal(3), "")]
     assert lines_of(saved) == []
 

@@ -1,10 +1,13 @@
 import pytest
 
 from comptoir.catalog.models import Product
+from comptoir.catalog.queries import Audience
 from comptoir.search.queries import search_products
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+EVERYONE = Audience()
 
 
 def skus(products) -> list[str]:
@@ -17,7 +20,7 @@ def test_exact_sku_comes_first_then_name_then_description_matches():
     factories.product("LED-9", name="Rechargeable Headlamp")
     factories.product("HL-3", name="Battery", description="For any led-9 model.")
 
-    found = search_products("led-9")
+    found = search_products("led-9", EVERYONE)
 
     assert skus(found) == ["LED-9", "HL-2", "HL-3", "HL-1"]
 
@@ -25,7 +28,7 @@ def test_exact_sku_comes_first_then_name_then_description_matches():
 def test_sku_matches_ignoring_case_and_surrounding_spaces():
     factories.product("0RT28", name="Headlamp")
 
-    assert skus(search_products("  0rt28 ")) == ["0RT28"]
+    assert skus(search_products("  0rt28 ", EVERYONE)) == ["0RT28"]
 
 
 def test_every_word_must_appear_in_the_name_or_the_description():
@@ -33,7 +36,7 @@ def test_every_word_must_appear_in_the_name_or_the_description():
     factories.product("A-2", name="Safety Goggles", description="Blue tinted lenses.")
     factories.product("A-3", name="Safety Vest")
 
-    found = search_products("safety blue")
+    found = search_products("safety blue", EVERYONE)
 
     assert skus(found) == ["A-1", "A-2"]
 
@@ -43,7 +46,7 @@ def test_results_with_the_same_rank_are_sorted_by_name_then_id():
     factories.product("Z-1", name="Widget")
     factories.product("Z-3", name="Anvil widget")
 
-    found = search_products("widget")
+    found = search_products("widget", EVERYONE)
 
     assert skus(found) == ["Z-3", "Z-2", "Z-1"]
 
@@ -52,14 +55,14 @@ def test_disabled_products_are_never_found():
     factories.product("OFF-1", name="Old Lamp")
     Product.objects.filter(sku="OFF-1").update(is_enabled=False)
 
-    assert skus(search_products("OFF-1")) == []
-    assert skus(search_products("lamp")) == []
+    assert skus(search_products("OFF-1", EVERYONE)) == []
+    assert skus(search_products("lamp", EVERYONE)) == []
 
 
 def test_blank_text_finds_nothing():
     factories.product("B-1", name="Anything")
 
-    assert skus(search_products("   ")) == []
+    assert skus(search_products("   ", EVERYONE)) == []
 
 
 def test_search_page_with_a_text_the_database_cannot_take_as_it_is_answers(client):
@@ -75,7 +78,7 @@ def test_search_page_with_a_text_the_database_cannot_take_as_it_is_answers(clien
 def test_only_the_first_words_of_a_very_long_text_are_searched():
     factories.product("HL-1", name="Headlamp")
 
-    assert skus(search_products("headlamp " * 5000)) == ["HL-1"]
+    assert skus(search_products("headlamp " * 5000, EVERYONE)) == ["HL-1"]
 
 
 @pytest.mark.parametrize("sku", ["HL-1%00", "H" * 60_000])

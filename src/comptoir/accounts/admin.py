@@ -25,6 +25,7 @@ from comptoir.accounts.models import (
     PaymentTerm,
     User,
 )
+from comptoir.accounts.services import record_company_created
 from comptoir.accounts.tokens import revoke_token
 from comptoir.backoffice.admin import SalesRepAssignmentInline, shop_as_link
 from comptoir.backoffice.scoping import AssignedCompaniesOnly
@@ -315,6 +316,7 @@ class CompanyForm(forms.ModelForm):
         model = Company
         fields = (
             "name",
+            "code",
             "parent",
             "customer_group",
             "payment_term",
@@ -339,17 +341,25 @@ class CompanyForm(forms.ModelForm):
 class CompanyAdmin(AssignedCompaniesOnly, admin.ModelAdmin):
     form = CompanyForm
     assigned_company_field = "id"
-    list_display = ("name", "parent", "customer_group", "payment_term", "tax_id")
+    list_display = ("name", "code", "parent", "customer_group", "payment_term", "tax_id")
     list_select_related = ("parent", "customer_group", "payment_term")
     list_filter = ("customer_group", "payment_term", "tax_code")
-    search_fields = ("name", "tax_id", "vat_number")
+    search_fields = ("name", "code", "tax_id", "vat_number")
     autocomplete_fields = ("parent", "customer_group", "payment_term")
     fieldsets = (
-        (None, {"fields": ("name", "parent", "customer_group", "payment_term", "created_at")}),
+        (
+            None,
+            {"fields": ("name", "code", "parent", "customer_group", "payment_term", "created_at")},
+        ),
         ("Taxes", {"fields": ("tax_id", "vat_number", "tax_code")}),
     )
     readonly_fields = ("created_at",)
     inlines = (AddressInline, CompanyPriceListInline, SubsidiaryInline, SalesRepAssignmentInline)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            record_company_created(obj)
 
 
 class GroupPriceListInline(admin.TabularInline):

@@ -22,6 +22,7 @@ from comptoir.accounts.models import (
 )
 from comptoir.accounts.permissions import PREDEFINED_ROLES, predefined_roles
 from comptoir.core.errors import DomainError
+from comptoir.core.events import record_event
 from comptoir.core.records import (
     CREATED,
     UNCHANGED,
@@ -94,10 +95,26 @@ def upsert_company(
                 )
             node = node.parent
         company, status = upsert(Company, match=Q(name__iexact=name), values=values)
+        if status == CREATED:
+            record_company_created(company)
 
     if status != UNCHANGED:
         logger.debug("company %s %s", company.name, status)
     return company, status
+
+
+def record_company_created(company: Company) -> None:
+    """Tell other systems of a new company (``company_created``); call in the transaction
+    that creates it."""
+    record_event(
+        "company_created",
+        entity_key=company.code,
+        payload={
+            "code": company.code,
+            "name": company.name,
+            "parent": company.parent.code if company.parent else None,
+        },
+    )
 
 
 def upsert_address(

@@ -112,6 +112,8 @@ def field_error(item: dict[str, Any]) -> dict[str, str]:
     message = str(item.get("msg", "is not valid")).removeprefix("Value error, ")
     if item.get("type") == "missing":
         message = "this field is required"
+    if item.get("type") == "extra_forbidden":
+        message = "this call takes no such field: remove it (the OpenAPI document lists them)"
     return {"field": field, "message": message}
 
 

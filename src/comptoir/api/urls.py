@@ -15,6 +15,8 @@ from comptoir.api.errors import install_error_handlers, json_method_not_allowed,
 from comptoir.api.formats import DecimalJsonParser
 from comptoir.catalog.api import router as catalog_router
 from comptoir.integration.erp_api import router as erp_router
+from comptoir.integration.erp_entities_api import router as erp_entities_router
+from comptoir.integration.erp_orders_api import router as erp_orders_router
 from comptoir.invoicing.api import router as invoicing_router
 from comptoir.ordering.api import router as ordering_router
 from comptoir.ordering.lists_api import router as lists_router
@@ -72,6 +74,9 @@ api.add_router("", lists_router, tags=["shopping lists"])
 api.add_router("", invoicing_router, tags=["buying"])
 api.add_router("", pricing_router, tags=["pricing"])
 api.add_router("", erp_router, tags=["ERP"])
+api.add_router("", erp_orders_router, tags=["ERP"])
+# After the other ERP routes: "/erp/{entity}" would take "/erp/prices" for an entity.
+api.add_router("", erp_entities_router, tags=["ERP"])
 api.add_router("", promotions_router, tags=["buying"])
 api.add_router("", company_router, tags=["company administration"])
 api.add_router("", security_router, tags=["account security"])

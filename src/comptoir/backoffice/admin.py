@@ -14,6 +14,9 @@ from comptoir.accounts.models import CustomerUser, SalesRepAssignment
 from comptoir.backoffice.sales_reps import assign_sales_rep, unassign_sales_rep
 from comptoir.ordering.models import Order
 
+# The index lists, above the models, the staff pages that are no model's list (sync monitor).
+admin.site.index_template = "admin/backoffice_index.html"
+
 
 @admin.display(description=_("shop as"))
 def shop_as_link(customer_user: CustomerUser) -> str:

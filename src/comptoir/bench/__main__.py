@@ -9,7 +9,9 @@ import time
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run Comptoir's benchmarks.")
     parser.add_argument(
-        "names", nargs="*", help="Benchmarks to run (default: all): pricing, ordering."
+        "names",
+        nargs="*",
+        help="Benchmarks to run (default: all): pricing, ordering, catalog, imports.",
     )
     parser.add_argument(
         "--prices",
@@ -21,7 +23,21 @@ def main() -> int:
         "--products",
         type=int,
         default=100_000,
-        help="How many products the quick order benchmark's catalog holds (default 100,000).",
+        help="How many products the quick order and catalog benchmarks' catalog holds "
+        "(default 100,000).",
+    )
+    parser.add_argument(
+        "--import-products",
+        type=int,
+        default=1_000_000,
+        help="How many products the imports benchmark loads into PostgreSQL (default 1,000,000).",
+    )
+    parser.add_argument(
+        "--sqlite-products",
+        type=int,
+        default=100_000,
+        help="How many products the imports benchmark loads into SQLite, and times "
+        "django-import-export on (default 100,000).",
     )
     args = parser.parse_args()
     from comptoir.bench import setup
@@ -34,11 +50,15 @@ def main() -> int:
     import django
 
     django.setup()
-    from comptoir.bench import ordering, pricing
+    from comptoir.bench import catalog, imports, ordering, pricing
 
     benchmarks = {
         "pricing": lambda: pricing.run(base_prices=args.prices),
         "ordering": lambda: ordering.run(products=args.products),
+        "catalog": lambda: catalog.run(products=args.products),
+        "imports": lambda: imports.run(
+            products=args.import_products, sqlite_products=args.sqlite_products
+        ),
     }
     unknown = set(args.names) - set(benchmarks)
     if unknown:

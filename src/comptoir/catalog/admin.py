@@ -5,10 +5,62 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
+from comptoir.catalog.attribute_admin import CategoryTranslationInline, ProductAttributeValueInline
 from comptoir.catalog.models import Brand, Category, Product, ProductUnit, Unit
+from comptoir.catalog.visibility import CategoryVisibility, ProductVisibility
 from comptoir.pricing.models import Price, PriceAttributeValue
 from comptoir.pricing.services import delete_prices, save_prices_by_hand
 from comptoir.pricing.tasks import schedule_product_rebuild
+
+
+class ProductVisibilityInline(admin.TabularInline):
+    model = ProductVisibility
+    fields = ("company", "customer_group", "visibility")
+    autocomplete_fields = ("company", "customer_group")
+    extra = 0
+    verbose_name = "visibility setting"
+    verbose_name_plural = "visibility: the nearest setting wins; none means visible"
+
+
+class CategoryVisibilityInline(ProductVisibilityInline):
+    model = CategoryVisibility
+    verbose_name_plural = "visibility: its products and subcategories follow it"
+
+
+class VisibilityAdmin(admin.ModelAdmin):
+    """Every visibility setting, to review what a company or group is shown or not."""
+
+    list_display = ("subject", "audience", "visibility")
+    list_filter = ("visibility", ("company", admin.RelatedOnlyFieldListFilter), "customer_group")
+    autocomplete_fields = ("company", "customer_group")
+    subject_field = ""
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(self.subject_field, "company", "customer_group")
+        )
+
+    @admin.display(description="subject")
+    def subject(self, setting):
+        return getattr(setting, self.subject_field)
+
+
+@admin.register(ProductVisibility)
+class ProductVisibilityAdmin(VisibilityAdmin):
+    fields = ("product", "company", "customer_group", "visibility")
+    autocomplete_fields = ("product", "company", "customer_group")
+    search_fields = ("product__sku", "product__name", "company__name", "customer_group__name")
+    subject_field = "product"
+
+
+@admin.register(CategoryVisibility)
+class CategoryVisibilityAdmin(VisibilityAdmin):
+    fields = ("category", "company", "customer_group", "visibility")
+    autocomplete_fields = ("category", "company", "customer_group")
+    search_fields = ("category__name", "company__name", "customer_group__name")
+    subject_field = "category"
 
 
 @admin.register(Category)
@@ -20,6 +72,7 @@ class CategoryAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent",)
     prepopulated_fields = {"slug": ("name",)}
     fields = ("name", "slug", "parent", "sort_order", "description")
+    inlines = (CategoryTranslationInline, CategoryVisibilityInline)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_count=Count("products"))
@@ -98,16 +151,23 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ("category", "brand")
     list_filter = ("is_enabled", "is_featured", "is_new_arrival", "category", "brand")
     search_fields = ("sku", "name")
-    autocomplete_fields = ("category", "brand")
+    autocomplete_fields = ("category", "brand", "family", "product_model")
     fieldsets = (
         (None, {"fields": ("sku", "name", "category", "brand", "weight_kg")}),
+        ("Family and variants", {"fields": ("family", "product_model")}),
         ("Shown to buyers", {"fields": ("is_enabled", "is_featured", "is_new_arrival")}),
         ("Taxes", {"fields": ("tax_code",)}),
         ("Texts", {"fields": ("description", "information", "specifications")}),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = ("created_at", "updated_at")
-    inlines = (ProductUnitInline, PriceInline, PriceAttributeValueInline)
+    inlines = (
+        ProductUnitInline,
+        PriceInline,
+        PriceAttributeValueInline,
+        ProductAttributeValueInline,
+        ProductVisibilityInline,
+    )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

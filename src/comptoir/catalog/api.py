@@ -1,19 +1,34 @@
 """Catalog endpoints: the category tree, product lists and search, a product with its prices.
 
 Guests may read them; prices are shown to customer users, and to guests only when
-``COMPTOIR_GUEST_PRICES`` is on.
+``COMPTOIR_GUEST_PRICES`` is on. A customer user sees the catalog its company may see
+(``catalog.visibility``); guests and integration clients see what is visible to everyone.
 """
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 
-from comptoir.api.auth import GUESTS_WELCOME, customer_user_of, token_or_guest_auth
+from comptoir.api.auth import GUESTS_WELCOME, Guest, customer_user_of, token_or_guest_auth
 from comptoir.api.errors import error_responses
 from comptoir.api.formats import money_text, quantity_text
 from comptoir.api.pagination import PageInfo, PageQuery, page_of
+from comptoir.catalog.attribute_queries import (
+    Variants,
+    product_variants,
+    shown_attribute_values,
+)
 from comptoir.catalog.models import Category, Product
-from comptoir.catalog.queries import category_with_descendants, orderable_products, product_by_sku
+from comptoir.catalog.queries import (
+    Audience,
+    audience_of,
+    category_with_descendants,
+    visible_categories,
+    visible_product_by_sku,
+    visible_products,
+)
 from comptoir.core.errors import NotFound, NotOrderable, excerpt
 from comptoir.pricing.queries import Tier, tiers_for
 from comptoir.search.queries import search_products
@@ -61,11 +76,59 @@ class ProductOut(Schema):
     )
 
 
+class AttributeValueOut(Schema):
+    code: str
+    name: str = Field(description="The attribute's name in the request's language.")
+    type: str = Field(
+        description="text, textarea, number, boolean, select, multiselect, date or metric."
+    )
+    locale: str | None = Field(
+        description="The language a localizable attribute's value is written in; null for "
+        "the others."
+    )
+    value: str = Field(
+        description="The value as import files write it: a number with a point, 1 or 0, "
+        "YYYY-MM-DD, option codes separated by commas, a measure's amount and unit."
+    )
+    display: str = Field(description="The value as buyers read it, in the request's language.")
+
+
+class AxisOut(Schema):
+    code: str
+    name: str = Field(description="The axis attribute's name in the request's language.")
+
+
+class VariantOut(Schema):
+    sku: str
+    name: str
+    axes: dict[str, str] = Field(
+        description="The variant's value of each axis by attribute code, as files write it."
+    )
+
+
+class ProductModelOut(Schema):
+    code: str
+    name: str
+    axes: list[AxisOut] = Field(description="The attributes the variants differ by.")
+    variants: list[VariantOut] = Field(
+        description="The variants the caller may see, this product included."
+    )
+
+
 class ProductDetailOut(ProductOut):
     description: str
     information: str
     specifications: str
     units: list[UnitOut]
+    family: str | None = Field(description="The code of the product's family.")
+    attributes: list[AttributeValueOut] = Field(
+        description="The product's attribute values shown to buyers, each in the request's "
+        "language when it is written in it."
+    )
+    product_model: ProductModelOut | None = Field(
+        description="The model this product is a variant of; null for a product that is not "
+        "a variant."
+    )
 
 
 class ProductPage(PageInfo):
@@ -87,8 +150,9 @@ class ProductFilters(PageQuery):
     openapi_extra=GUESTS_WELCOME,
 )
 def list_categories(request: HttpRequest):
-    """The category tree, each parent before its children."""
-    return [category_out(category) for category in categories_in_tree_order()]
+    """The category tree the caller may see, each parent before its children."""
+    categories = categories_in_tree_order(visible_categories(audience_of_caller(request)))
+    return [category_out(category) for category in categories]
 
 
 @router.get(
@@ -97,13 +161,17 @@ def list_categories(request: HttpRequest):
     openapi_extra=GUESTS_WELCOME,
 )
 def list_products(request: HttpRequest, filters: Query[ProductFilters]):
-    """Enabled products, by name, or by relevance when searching; one page at a time."""
+    """Enabled products the caller may see, by name, or by relevance when searching; one page
+    at a time."""
+    audience = audience_of_caller(request)
     # A blank search text filters nothing, as if it had not been sent.
     products = (
-        search_products(filters.q) if filters.q and filters.q.strip() else orderable_products()
+        search_products(filters.q, audience)
+        if filters.q and filters.q.strip()
+        else visible_products(audience)
     )
     if filters.category:
-        category = category_by_slug(filters.category)
+        category = category_by_slug(filters.category, audience)
         products = products.filter(category_id__in=category_with_descendants(category))
     items, info = page_of(products, filters)
     tiers = prices_for(request, items)
@@ -118,13 +186,31 @@ def list_products(request: HttpRequest, filters: Query[ProductFilters]):
 def get_product(request: HttpRequest, sku: str):
     """One product by SKU (case and surrounding spaces ignored), with its units and prices."""
     try:
-        product = product_by_sku(sku)
+        product = visible_product_by_sku(sku, audience_of_caller(request))
     except NotOrderable as error:
-        # A product that is no longer sold is out of the catalog, as an unknown one is.
+        # A product no longer sold, or hidden from the caller, is out of the catalog as an
+        # unknown one is.
         raise NotFound(error.message, code=error.code) from None
     tiers = prices_for(request, [product])
+    language = get_language()
+    variants = product_variants(
+        product, language, visible=visible_products(audience_of_caller(request))
+    )
     return {
         **product_out(product, tiers),
+        "family": product.family.code if product.family else None,
+        "attributes": [
+            {
+                "code": value.code,
+                "name": value.name,
+                "type": value.type,
+                "locale": value.language or None,
+                "value": value.value,
+                "display": value.display,
+            }
+            for value in shown_attribute_values(product, language)
+        ],
+        "product_model": product_model_out(variants) if variants else None,
         "description": product.description,
         "information": product.information,
         "specifications": product.specifications,
@@ -143,10 +229,33 @@ def get_product(request: HttpRequest, sku: str):
     }
 
 
-def categories_in_tree_order() -> list[Category]:
-    """Every category, depth first: a parent, then its children in their sort order."""
+def product_model_out(variants: Variants) -> dict:
+    return {
+        "code": variants.model.code,
+        "name": variants.model.name,
+        "axes": [{"code": code, "name": name} for code, name in variants.axes],
+        "variants": [
+            {"sku": variant.sku, "name": variant.name, "axes": variant.axis_values}
+            for variant in variants.variants
+        ],
+    }
+
+
+def audience_of_caller(request: HttpRequest) -> Audience:
+    """A customer user's company; everyone for an integration client, and for a guest while
+    the access mode lets guests browse."""
+    customer_user = customer_user_of(request)
+    return audience_of(
+        customer_user.company if customer_user else None,
+        guest=isinstance(getattr(request, "auth", None), Guest),
+    )
+
+
+def categories_in_tree_order(categories: QuerySet[Category]) -> list[Category]:
+    """``categories`` depth first: a parent, then its children in their sort order; a child
+    whose parent is left out is left out too."""
     children: dict[int | None, list[Category]] = {}
-    for category in Category.objects.order_by("sort_order", "name", "id"):
+    for category in categories.order_by("sort_order", "name", "id"):
         children.setdefault(category.parent_id, []).append(category)
     ordered: list[Category] = []
     pending = list(reversed(children.get(None, [])))
@@ -157,9 +266,11 @@ def categories_in_tree_order() -> list[Category]:
     return ordered
 
 
-def category_by_slug(slug: str) -> Category:
+def category_by_slug(slug: str, audience: Audience) -> Category:
     # A slug never holds a NUL character, and PostgreSQL refuses to be asked for one.
-    category = None if "\x00" in slug else Category.objects.filter(slug=slug.strip()).first()
+    category = (
+        None if "\x00" in slug else visible_categories(audience).filter(slug=slug.strip()).first()
+    )
     if category is None:
         raise NotFound(
             f"No category has the slug '{excerpt(slug.strip())}'", code="unknown_category"

@@ -1,4 +1,7 @@
-"""What is sold: a category tree, products, and the units each product is sold in."""
+"""What is sold: a category tree, products, and the units each product is sold in.
+
+Attributes, families and product models (variants) are in ``catalog.attributes``.
+"""
 
 from decimal import Decimal
 
@@ -7,6 +10,19 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.text import slugify
+
+from comptoir.catalog.attributes import (  # noqa: F401
+    Attribute,
+    AttributeGroup,
+    AttributeOption,
+    AttributeOptionTranslation,
+    AttributeTranslation,
+    ProductAttributeValue,
+    ProductFamily,
+    ProductModel,
+)
+from comptoir.catalog.languages import LANGUAGE_MAX_LENGTH, translation_for
+from comptoir.catalog.visibility import CategoryVisibility, ProductVisibility  # noqa: F401
 
 
 def normalize_sku(sku: str) -> str:
@@ -50,6 +66,30 @@ class Category(models.Model):
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
+
+    def name_in(self, language: str) -> str:
+        """The name in ``language``, from the loaded translations, else the default name."""
+        translation = translation_for(self.translations.all(), language)
+        return translation.name if translation else self.name
+
+
+class CategoryTranslation(models.Model):
+    """A category's name in one language (see ``catalog.languages``)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=LANGUAGE_MAX_LENGTH)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["category", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "language"], name="category_translation_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.category.slug} [{self.language}]"
 
 
 class Brand(models.Model):
@@ -119,6 +159,23 @@ class Product(models.Model):
         on_delete=models.PROTECT,
         related_name="products",
         help_text="How the product is taxed; blank for the default product tax code.",
+    )
+    family = models.ForeignKey(
+        ProductFamily,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        help_text="The kind of product, and so the attributes it is described by.",
+    )
+    product_model = models.ForeignKey(
+        ProductModel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="variants",
+        help_text="The model this product is a variant of; the model's axes say what sets it "
+        "apart from the other variants.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -7,12 +7,14 @@ ignoring case and surrounding spaces.
 """
 
 import logging
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from comptoir.catalog.attribute_services import save_translations
 from comptoir.catalog.models import Brand, Category, Product, ProductUnit, Unit, normalize_sku
 from comptoir.core.errors import DomainError
 from comptoir.core.records import (
@@ -93,6 +95,73 @@ def upsert_category(
             logger.debug("category %s created", category.slug)
             return category, CREATED
         return category, save_changes(category, assign_changes(category, values))
+
+
+def upsert_category_by_slug(
+    *,
+    slug: str,
+    name: str,
+    parent: Category | None = None,
+    translations: Mapping[str, str] | None = None,
+) -> tuple[Category, UpsertStatus]:
+    """Create or update the category whose slug (its code) is ``slug``, under ``parent``
+    (None: a top-level category), with its name in other languages.
+
+    A category moves to ``parent`` if it was elsewhere, unless that is within itself. Two
+    children of one parent have different names (ignoring case). ``translations`` are set as
+    ``attribute_services.save_translations`` sets them.
+    """
+    slug = slug.strip().lower()
+    if not slug or slugify(slug) != slug or len(slug) > 200:
+        raise DomainError(
+            f"'{slug}' is not a category code; write lower-case letters, digits, hyphens and "
+            "underscores",
+            code="category_slug_invalid",
+        )
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise DomainError(
+            f"Category {slug} needs a name of 1 to 200 characters", code="category_name_invalid"
+        )
+
+    with transaction.atomic():
+        category = Category.objects.select_for_update().filter(slug=slug).first()
+        if category is not None and parent is not None and _is_within(parent, category):
+            raise DomainError(
+                f"Category {slug} cannot go under {parent.slug}, which is itself or one of its "
+                "subcategories",
+                code="category_parent_within",
+            )
+        namesake = (
+            Category.objects.filter(parent=parent, name__iexact=name)
+            .exclude(slug=slug)
+            .values_list("slug", flat=True)
+            .first()
+        )
+        if namesake is not None:
+            where = f"under {parent.slug}" if parent else "at the top level"
+            raise DomainError(
+                f"Category {namesake} {where} is already named '{name}'; two categories "
+                "side by side need different names",
+                code="category_name_taken",
+            )
+        values = {"name": name, "parent": parent}
+        if category is None:
+            category, status = Category.objects.create(slug=slug, **values), CREATED
+        else:
+            status = save_changes(category, assign_changes(category, values))
+        if save_translations(category.translations, "name", translations) and status == UNCHANGED:
+            status = UPDATED
+    return category, status
+
+
+def _is_within(node: Category | None, root: Category) -> bool:
+    """Whether ``node`` is ``root`` or below it."""
+    while node is not None:
+        if node.pk == root.pk:
+            return True
+        node = node.parent
+    return False
 
 
 def _free_category_slug(name: str) -> str:

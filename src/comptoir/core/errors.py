@@ -28,6 +28,28 @@ class PermissionDenied(DomainError):
     status = 403
 
 
+class InvalidInput(DomainError):
+    """A value refused, with the input field it came from (``lines.2.quantity``)."""
+
+    status = 422
+
+    def __init__(self, message: str, *, code: str, field: str) -> None:
+        super().__init__(message, code=code)
+        self.field = field
+
+
+class BatchRefused(DomainError):
+    """Items of a batch refused, each by its place in the batch (from 0); nothing of the batch
+    was written."""
+
+    code = "invalid_rows"
+    status = 422
+
+    def __init__(self, refusals: list[tuple[int, InvalidInput]]) -> None:
+        super().__init__("; ".join(f"item {index}: {error.message}" for index, error in refusals))
+        self.refusals = refusals
+
+
 class InvalidQuantity(DomainError):
     code = "invalid_quantity"
     status = 422

@@ -7,7 +7,9 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 
 from comptoir.integration.clients import deactivate_client
+from comptoir.integration.jobs_admin import TransferJobAdmin  # noqa: F401 (imports and exports)
 from comptoir.integration.models import ApiClient, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from comptoir.integration.monitor_admin import monitor_urls
 from comptoir.integration.webhooks import new_secret, reactivate, replay
 
 
@@ -23,6 +25,9 @@ class ApiClientAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # A token is shown once, when made: 'comptoir client create NAME --scope ...'.
         return False
+
+    def get_urls(self):
+        return [*monitor_urls(self), *super().get_urls()]
 
     @admin.action(description="Switch off the selected clients (their tokens are refused)")
     def switch_off(self, request, queryset):

@@ -2,22 +2,29 @@
 
 Each call needs an ``Idempotency-Key`` header: the same key sent again (a retry after a timeout)
 gets the first answer back and changes nothing more. A call is all or nothing: when a row is
-wrong, the answer lists every wrong row (its index and field) and nothing is written.
+wrong, the answer lists every wrong row (its index and field) and nothing is written. Every
+call carried out, refused ones too, is kept as a transfer job of the client, which the sync
+monitor shows. The other batch endpoints (entities, order status, shipments, invoices) are in
+``erp_entities_api`` and ``erp_orders_api`` and share ``idempotent`` and ``BadRows``.
 """
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Upper
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from comptoir.api.auth import require_scope
 from comptoir.api.errors import error_responses
 from comptoir.catalog.models import Product, ProductUnit, normalize_sku
 from comptoir.core.errors import DomainError
+from comptoir.integration.erp_jobs import record_erp_job
 from comptoir.integration.models import ApiClient, IdempotentRequest, Scope
 from comptoir.inventory.services import (
     RowProblem,
@@ -26,7 +33,7 @@ from comptoir.inventory.services import (
     set_stock_levels,
 )
 from comptoir.pricing.models import Price, PriceList
-from comptoir.pricing.services import delete_prices, upsert_tier_prices
+from comptoir.pricing.services import delete_prices, upsert_list_prices
 from comptoir.pricing.tasks import schedule_rebuild
 
 router = Router()
@@ -36,7 +43,9 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class RowError(Schema):
-    index: int = Field(description="The row's place in the list, from 0.")
+    index: int | None = Field(
+        description="The row's place in the list, from 0; null for the call as a whole."
+    )
     field: str
     message: str
 
@@ -88,8 +97,30 @@ class BadRows(DomainError):
         self.problems = problems
 
 
-def idempotent(request: HttpRequest, client: ApiClient, carry_out) -> JsonResponse:
-    """Carry out the call once per ``Idempotency-Key``; a repeat gets the stored answer."""
+@dataclass(frozen=True)
+class Batch:
+    """What a batch call did: the answer to send, and its counts by entity for the call's job
+    (created, updated, unchanged...)."""
+
+    answer: dict
+    counts: dict[str, dict[str, int]]
+    # Values taken with a remark, kept in the job's report.
+    warnings: list = field(default_factory=list)
+
+
+def idempotent(
+    request: HttpRequest,
+    client: ApiClient,
+    carry_out: Callable[[], Batch],
+    *,
+    entity: str,
+    rows: int,
+) -> JsonResponse:
+    """Carry out the call once per ``Idempotency-Key``; a repeat gets the stored answer.
+
+    Each call carried out is kept as a transfer job of ``entity`` (``rows`` rows) for the sync
+    monitor, a refused one too: its rows' problems are its error report.
+    """
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if not key or len(key) > 100 or "\x00" in key:
         raise DomainError(
@@ -102,33 +133,53 @@ def idempotent(request: HttpRequest, client: ApiClient, carry_out) -> JsonRespon
     ).hexdigest()
     stored = IdempotentRequest.objects.filter(client=client, key=key).first()
     if stored is None:
+        started_at = timezone.now()
+        refused = None
         try:
             with transaction.atomic():
                 try:
-                    status, body = 200, carry_out()
+                    batch = carry_out()
                 except BadRows as error:
-                    status = error.status
-                    body = {
-                        "detail": error.message,
-                        "code": error.code,
-                        "errors": [
-                            {"index": p.index, "field": p.field, "message": p.message}
-                            for p in error.problems
-                        ],
-                    }
+                    refused = error
                     transaction.set_rollback(True)
-                    return JsonResponse(body, status=status)
-                IdempotentRequest.objects.create(
-                    client=client,
-                    key=key,
-                    fingerprint=fingerprint,
-                    status_code=status,
-                    response=body,
-                )
-            return JsonResponse(body, status=status)
+                else:
+                    record_erp_job(
+                        client=client,
+                        entity=entity,
+                        rows=rows,
+                        counts=batch.counts,
+                        warnings=batch.warnings,
+                        started_at=started_at,
+                    )
+                    IdempotentRequest.objects.create(
+                        client=client,
+                        key=key,
+                        fingerprint=fingerprint,
+                        status_code=200,
+                        response=batch.answer,
+                    )
         except IntegrityError:
             # The same key carried out meanwhile by another request: answer as it did.
             stored = IdempotentRequest.objects.get(client=client, key=key)
+        else:
+            if refused is None:
+                return JsonResponse(batch.answer, status=200)
+            record_erp_job(
+                client=client,
+                entity=entity,
+                rows=rows,
+                problems=refused.problems,
+                started_at=started_at,
+            )
+            body = {
+                "detail": refused.message,
+                "code": refused.code,
+                "errors": [
+                    {"index": p.index, "field": p.field, "message": p.message}
+                    for p in refused.problems
+                ],
+            }
+            return JsonResponse(body, status=refused.status)
     if stored.fingerprint != fingerprint:
         raise DomainError(
             f"The {IDEMPOTENCY_HEADER} '{key}' was used for another call: use a new key for a "
@@ -150,14 +201,14 @@ def push_stock_levels(request: HttpRequest, body: StockLevelsIn):
     client = require_scope(request, Scope.STOCK_WRITE)
     rows = [StockRow(level.sku, level.warehouse, level.quantity) for level in body.levels]
 
-    def carry_out() -> dict:
+    def carry_out() -> Batch:
         _, problems = check_stock_rows(rows)
         if problems:
             raise BadRows(problems)
-        counts = set_stock_levels(rows)
-        return {**{str(k): v for k, v in counts.items()}, "removed": 0}
+        counts = {str(status): count for status, count in set_stock_levels(rows).items()}
+        return Batch(answer={**counts, "removed": 0}, counts={"stock_levels": counts})
 
-    return idempotent(request, client, carry_out)
+    return idempotent(request, client, carry_out, entity="stock_levels", rows=len(rows))
 
 
 @router.post(
@@ -179,16 +230,13 @@ def push_prices(request: HttpRequest, body: PricesIn):
             f"No price list is named '{body.price_list.strip()[:100]}'", code="unknown_price_list"
         )
 
-    def carry_out() -> dict:
+    def carry_out() -> Batch:
         tiers, problems = _check_prices(body.prices)
         if problems:
             raise BadRows(problems)
         counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
-        for (product, unit), by_quantity in tiers.items():
-            for _, status in upsert_tier_prices(
-                price_list=price_list, product=product, unit=unit, tiers=by_quantity, rebuild=False
-            ):
-                counts[str(status)] += 1
+        for _, status in upsert_list_prices(price_list=price_list, tiers=tiers, rebuild=False):
+            counts[str(status)] += 1
         products = {product.pk for product, _ in tiers}
         if body.mode == "reset_and_add":
             named = {
@@ -205,9 +253,9 @@ def push_prices(request: HttpRequest, body: PricesIn):
             ]
             counts["removed"] = delete_prices(stale)
         schedule_rebuild(list_ids=[price_list.pk], product_ids=products, dependents_only=True)
-        return counts
+        return Batch(answer=counts, counts={"prices": counts})
 
-    return idempotent(request, client, carry_out)
+    return idempotent(request, client, carry_out, entity="prices", rows=len(body.prices))
 
 
 def _check_prices(prices: list[PriceIn]):

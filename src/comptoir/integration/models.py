@@ -17,6 +17,12 @@ class Scope(models.TextChoices):
     INDEXES_WRITE = "indexes:write", "record market index values"
     STOCK_WRITE = "stock:write", "push stock levels"
     PRICES_WRITE = "prices:write", "push prices"
+    PRODUCTS_WRITE = "products:write", "push products, their units, categories and attributes"
+    COMPANIES_WRITE = "companies:write", "push companies and their addresses"
+    USERS_WRITE = "users:write", "push customer users"
+    ORDERS_WRITE = "orders:write", "push order status changes and orders placed elsewhere"
+    SHIPMENTS_WRITE = "shipments:write", "push shipments"
+    INVOICES_WRITE = "invoices:write", "push invoices"
 
 
 class ApiClient(models.Model):
@@ -212,6 +218,33 @@ class TransferJob(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["client", "-created_at"])]
+        verbose_name = "import or export"
+        verbose_name_plural = "imports and exports"
 
     def __str__(self):
         return f"{self.kind} of {self.entity} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class FileDrop(models.Model):
+    """A file drop's state between passes: which process holds it, and how its last pass went.
+
+    The drops themselves (where, which files, credentials) are settings, in
+    ``COMPTOIR_FILE_DROPS``; a row is made on a drop's first pass.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    busy_until = models.DateTimeField(
+        null=True, blank=True, help_text="A pass holds the drop until then (a lease)."
+    )
+    last_pass_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, help_text="Why the last pass stopped, if it did.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

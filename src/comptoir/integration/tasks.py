@@ -1,7 +1,9 @@
-"""Background work of integrations: delivering webhooks."""
+"""Background work of integrations: delivering webhooks, running import and export jobs."""
 
 from django.tasks import task
 
+from comptoir.integration.jobs import run_job
+from comptoir.integration.models import TransferJob
 from comptoir.integration.webhooks import deliver_due
 
 
@@ -16,3 +18,14 @@ def deliver_webhooks() -> dict[str, int]:
         "held_back": run.held_back,
         "switched_off": run.switched_off,
     }
+
+
+@task
+def run_transfer_job(job_id: int) -> str:
+    """Run a queued import or export job; return its status (safe to run twice: a job that is
+    running or finished is left as it is)."""
+    job = TransferJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return "gone"
+    run_job(job)
+    return job.status

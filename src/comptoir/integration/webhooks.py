@@ -23,6 +23,7 @@ import secrets
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -75,20 +76,22 @@ def check_url(url: str) -> None:
         raise DomainError(error.messages[0], code="webhook_url_invalid") from None
 
 
-def queue_deliveries(event: Event) -> int:
-    """One pending delivery of ``event`` per active endpoint that wants it; call in the
-    transaction that records the event. The delivery task runs after commit."""
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event.name)]
+def queue_deliveries(events: Sequence[Event]) -> int:
+    """One pending delivery of each of ``events`` per active endpoint that wants it; call in
+    the transaction that records the events. The delivery task runs after commit."""
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
     now = timezone.now()
-    WebhookDelivery.objects.bulk_create(
+    deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(endpoint=endpoint, event=event, next_attempt_at=now)
+        for event in events
         for endpoint in endpoints
+        if endpoint.wants(event.name)
     )
-    if endpoints:
+    if deliveries:
         from comptoir.integration.tasks import deliver_webhooks
 
         transaction.on_commit(deliver_webhooks.enqueue)
-    return len(endpoints)
+    return len(deliveries)
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -99,9 +102,17 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+def message_id(event: Event) -> str:
+    """The event's id for receivers to drop duplicates by: the same on every attempt."""
+    return f"evt_{event.pk}"
+
+
 def message_of(event: Event) -> bytes:
+    """The body sent for ``event``: its id (as in the ``webhook-id`` header, for receivers that
+    keep bodies only, a broker's consumers), type, time and data."""
     return json.dumps(
         {
+            "id": message_id(event),
             "type": event.name,
             "timestamp": event.created_at.isoformat(),
             "data": {"key": event.entity_key, **event.payload},
@@ -167,7 +178,7 @@ def _deliver_endpoint(endpoint_id: int, now: datetime, run: DeliveryRun) -> None
 
 def _attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: datetime) -> bool:
     body = message_of(delivery.event)
-    message_id = f"evt_{delivery.event_id}"
+    delivered_id = message_id(delivery.event)
     timestamp = int(time.time())
     request = urllib.request.Request(
         endpoint.url,
@@ -176,9 +187,9 @@ def _attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: datetime
         headers={
             "content-type": "application/json",
             "user-agent": "Comptoir-Webhooks/1",
-            "webhook-id": message_id,
+            "webhook-id": delivered_id,
             "webhook-timestamp": str(timestamp),
-            "webhook-signature": sign(endpoint.secret, message_id, timestamp, body),
+            "webhook-signature": sign(endpoint.secret, delivered_id, timestamp, body),
         },
     )
     delivery.attempts += 1

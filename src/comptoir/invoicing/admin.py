@@ -1,5 +1,5 @@
-"""Back office for invoices: read them; they are issued from orders (an action on the order
-list) and never changed afterwards."""
+"""Back office for invoices: read them; the shop's are issued from orders (an action on the
+order list), the ERP's come through its API, and neither is changed here."""
 
 from django.contrib import admin
 
@@ -47,13 +47,24 @@ class InvoiceTaxLineInline(ReadOnlyInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(AssignedCompaniesOnly, admin.ModelAdmin):
-    list_display = ("number", "issued_at", "company", "order", "tax_amount", "total_amount")
+    list_display = (
+        "number",
+        "issued_at",
+        "company",
+        "order",
+        "source",
+        "payment_status",
+        "due_at",
+        "tax_amount",
+        "total_amount",
+    )
     list_select_related = ("company", "order")
-    list_filter = (("company", admin.RelatedOnlyFieldListFilter),)
+    list_filter = ("source", "payment_status", ("company", admin.RelatedOnlyFieldListFilter))
     search_fields = ("number", "order__number", "company__name", "vat_number")
     date_hierarchy = "issued_at"
     fieldsets = (
-        (None, {"fields": ("number", "issued_at", "issued_by", "order")}),
+        (None, {"fields": ("number", "issued_at", "issued_by", "order", "source")}),
+        ("Payment", {"fields": ("payment_status", "due_at", "paid_at", "document_url")}),
         ("Customer", {"fields": ("company", "company_name", "vat_number")}),
         ("Addresses", {"fields": ("billing_address", "shipping_address")}),
         (

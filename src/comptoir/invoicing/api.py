@@ -1,6 +1,6 @@
-"""Invoicing endpoints: the invoice of an order, for the customer's accounting."""
+"""Invoicing endpoints: the invoices of an order, for the customer's accounting."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -9,7 +9,7 @@ from comptoir.api.auth import acting_customer_user
 from comptoir.api.errors import error_responses
 from comptoir.api.formats import money_text, quantity_text
 from comptoir.invoicing.models import Invoice
-from comptoir.invoicing.queries import invoice_of_order
+from comptoir.invoicing.queries import invoices_of_order
 from comptoir.ordering.models import LINE_DISCOUNT_TOTAL_HELP
 
 router = Router()
@@ -39,7 +39,15 @@ class InvoiceTaxLineOut(Schema):
 class InvoiceOut(Schema):
     number: str
     order: str = Field(description="The order's number.")
+    source: str = Field(description='"shop" (issued here, with lines) or "erp" (totals only).')
     issued_at: datetime
+    due_at: date | None
+    payment_status: str = Field(
+        description='"open" or "paid" as the ERP last said; empty where payments are not '
+        "followed here."
+    )
+    paid_at: datetime | None
+    document_url: str = Field(description="The ERP's copy of the invoice, if it gave one.")
     currency: str
     company_name: str
     vat_number: str
@@ -55,11 +63,14 @@ class InvoiceOut(Schema):
     tax_notes: list[str] = Field(description="Mentions such as reverse charge or exemption.")
 
 
-@router.get("/orders/{number}/invoice", response={200: InvoiceOut, **error_responses(401, 404)})
-def get_order_invoice(request: HttpRequest, number: str):
-    """The invoice of one of the company's orders; 404 with code `not_invoiced` until the
-    seller has issued it."""
-    return invoice_out(invoice_of_order(acting_customer_user(request), number.strip()))
+@router.get(
+    "/orders/{number}/invoices", response={200: list[InvoiceOut], **error_responses(401, 404)}
+)
+def list_order_invoices(request: HttpRequest, number: str):
+    """The invoices of one of the company's orders, oldest first: the shop's one, or the
+    ERP's (one per shipment, say); 404 with code `not_invoiced` until there is one."""
+    invoices = invoices_of_order(acting_customer_user(request), number.strip())
+    return [invoice_out(invoice) for invoice in invoices]
 
 
 def invoice_out(invoice: Invoice) -> dict:
@@ -67,7 +78,12 @@ def invoice_out(invoice: Invoice) -> dict:
     return {
         "number": invoice.number,
         "order": invoice.order.number,
+        "source": invoice.source,
         "issued_at": invoice.issued_at,
+        "due_at": invoice.due_at,
+        "payment_status": invoice.payment_status,
+        "paid_at": invoice.paid_at,
+        "document_url": invoice.document_url,
         "currency": currency,
         "company_name": invoice.company_name,
         "vat_number": invoice.vat_number,

@@ -1,22 +1,51 @@
 """Invoices: what an order costs, stated once and for good when the order is invoiced.
 
-An invoice copies its order's lines with their discounts and tax, the tax summed per rate, and
-the customer's name, VAT number and addresses as they were that day; nothing on it changes
+An invoice is issued by the shop or by the seller's ERP. The shop issues one invoice per order:
+it copies the order's lines with their discounts and tax, the tax summed per rate, and the
+customer's name, VAT number and addresses as they were that day; nothing on it changes
 afterwards. Its figures come from ``ordering.totals.order_totals``, the computation the cart
 and the order use, so they agree with the order to the cent.
+
+A seller whose ERP invoices instead pushes its invoices through the ERP API: an order may then
+have several (one per shipment, say), each with the ERP's number and totals, a due date, a
+payment status the ERP keeps up to date, and a link to the ERP's document; they carry no
+lines. An order is invoiced by the shop or by the ERP, never both.
 """
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from comptoir.ordering.models import LINE_DISCOUNT_TOTAL_HELP
 
 
+class InvoiceSource(models.TextChoices):
+    SHOP = "shop", _("Shop")
+    ERP = "erp", _("ERP")
+
+
+class PaymentStatus(models.TextChoices):
+    # Issued and not paid yet.
+    OPEN = "open", _("Open")
+    # Paid in full.
+    PAID = "paid", _("Paid")
+
+
 class Invoice(models.Model):
     number = models.CharField(max_length=32, unique=True)
-    order = models.OneToOneField(
-        "ordering.Order", on_delete=models.PROTECT, related_name="invoice"
+    order = models.ForeignKey("ordering.Order", on_delete=models.PROTECT, related_name="invoices")
+    source = models.CharField(max_length=10, choices=InvoiceSource, default=InvoiceSource.SHOP)
+    payment_status = models.CharField(
+        max_length=10,
+        choices=PaymentStatus,
+        blank=True,
+        help_text="As the ERP last said; blank where payments are not followed here.",
+    )
+    due_at = models.DateField("due", null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    document_url = models.URLField(
+        "document", max_length=500, blank=True, help_text="The ERP's copy of the invoice (PDF)."
     )
     company = models.ForeignKey(
         "accounts.Company", on_delete=models.PROTECT, related_name="invoices"
@@ -54,6 +83,11 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(source="shop"), name="one_shop_invoice"
+            )
+        ]
 
     def __str__(self):
         return self.number

@@ -1,4 +1,5 @@
-"""Every write of invoicing: issuing the invoice of an order."""
+"""Every write of invoicing: issuing the invoice of an order (the ERP's are in
+``invoicing.erp_invoices``)."""
 
 import logging
 
@@ -11,7 +12,13 @@ from comptoir.accounts.models import User
 from comptoir.core.errors import DomainError
 from comptoir.core.events import record_event
 from comptoir.core.money import round_money
-from comptoir.invoicing.models import Invoice, InvoiceLine, InvoiceNumberSequence, InvoiceTaxLine
+from comptoir.invoicing.models import (
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberSequence,
+    InvoiceSource,
+    InvoiceTaxLine,
+)
 from comptoir.ordering.models import Order, OrderStatus
 from comptoir.ordering.totals import Totals, order_totals
 
@@ -33,9 +40,22 @@ def issue_invoice(*, order: Order, issued_by: User | None = None) -> Invoice:
             .select_related("company__tax_code", "shipping_address", "billing_address")
             .get(pk=order.pk)
         )
-        existing = Invoice.objects.filter(order=order).first()
-        if existing is not None:
-            return existing
+        existing = list(Invoice.objects.filter(order=order).order_by("pk"))
+        for invoice in existing:
+            if invoice.source == InvoiceSource.SHOP:
+                return invoice
+        if existing:
+            raise DomainError(
+                _(
+                    "Order %(number)s is invoiced by the ERP (%(invoices)s): the shop does not "
+                    "invoice it as well"
+                )
+                % {
+                    "number": order.number,
+                    "invoices": ", ".join(invoice.number for invoice in existing),
+                },
+                code="invoiced_by_erp",
+            )
         if order.status == OrderStatus.CANCELLED:
             raise DomainError(
                 _("Order %(number)s is cancelled: there is nothing to invoice")
@@ -102,6 +122,7 @@ def issue_invoice(*, order: Order, issued_by: User | None = None) -> Invoice:
                 "company": order.company.name,
                 "total": str(invoice.total),
                 "currency": invoice.currency,
+                "source": invoice.source,
             },
         )
 

@@ -33,6 +33,7 @@ from comptoir.ordering.queries import (
 )
 from comptoir.ordering.services import (
     CUSTOMER_NOTES_MAX_LENGTH,
+    Received,
     ReorderReport,
     add_to_shopping_list,
     change_line_quantity,
@@ -175,6 +176,27 @@ class OrderOut(Schema):
     created_at: datetime
 
 
+class ShipmentLineOut(Schema):
+    sku: str
+    unit: str
+    quantity: str
+
+
+class ShipmentOut(Schema):
+    number: str
+    shipped_at: datetime
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    lines: list[ShipmentLineOut]
+
+
+class StatusChangeOut(Schema):
+    status: str = Field(description="The status the order moved to.")
+    note: str
+    changed_at: datetime
+
+
 class OrderDetailOut(OrderOut):
     payment_term: str = Field(description='The payment term when placed: "net 30".')
     customer_notes: str
@@ -185,6 +207,10 @@ class OrderDetailOut(OrderOut):
     tax_lines: list[TaxLineOut] = Field(description="The tax summed per rate.")
     tax_notes: list[str] = Field(
         description="Mentions such as reverse charge, an exemption or a missing rate."
+    )
+    shipments: list[ShipmentOut] = Field(description="What the seller shipped, with tracking.")
+    status_changes: list[StatusChangeOut] = Field(
+        description="The order's status changes, oldest first, with the seller's note."
     )
 
 
@@ -212,9 +238,22 @@ class ReorderSkippedOut(Schema):
     )
 
 
+class MergedOut(Schema):
+    line_id: int = Field(description="The line that was already there.")
+    sku: str
+    unit: str
+    added: str = Field(description="The quantity added to it.")
+    already: str = Field(description="What it held before.")
+    total: str = Field(description="What it holds now.")
+    message: str = Field(description='As "LAMP-1: 5 item added to the 3 already in the cart: 8".')
+
+
 class ReorderOut(Schema):
     order: str
     added: list[ReorderAddedOut]
+    merged: list[MergedOut] = Field(
+        description="Order lines whose quantity was added to a cart line already there."
+    )
     skipped: list[ReorderSkippedOut]
     cart: CartOut
 
@@ -438,6 +477,28 @@ def order_detail_out(order: Order) -> dict:
             tax_line_out(tax_line, order.currency) for tax_line in order.tax_lines.all()
         ],
         "tax_notes": order.tax_note_list(),
+        "shipments": [
+            {
+                "number": shipment.number,
+                "shipped_at": shipment.shipped_at,
+                "carrier": shipment.carrier,
+                "tracking_number": shipment.tracking_number,
+                "tracking_url": shipment.tracking_url,
+                "lines": [
+                    {
+                        "sku": line.order_line.sku,
+                        "unit": line.order_line.unit_code,
+                        "quantity": quantity_text(line.quantity),
+                    }
+                    for line in shipment.lines.all()
+                ],
+            }
+            for shipment in order.shipments.all()
+        ],
+        "status_changes": [
+            {"status": change.to_status, "note": change.note, "changed_at": change.changed_at}
+            for change in order.status_changes.all()
+        ],
     }
 
 
@@ -447,6 +508,18 @@ def tax_line_out(tax_line: TaxLine | OrderTaxLine, currency: str) -> dict:
         "rate": quantity_text(tax_line.rate),
         "base": money_text(tax_line.base, currency),
         "amount": money_text(tax_line.amount, currency),
+    }
+
+
+def merged_out(received: Received) -> dict:
+    return {
+        "line_id": received.line.pk,
+        "sku": received.line.product.sku,
+        "unit": received.line.unit.code,
+        "added": quantity_text(received.added),
+        "already": quantity_text(received.already),
+        "total": quantity_text(received.line.quantity),
+        "message": received.merge_message,
     }
 
 
@@ -463,6 +536,7 @@ def reorder_out(number: str, report: ReorderReport) -> dict:
             }
             for line in report.added
         ],
+        "merged": [merged_out(received) for received in report.merged],
         "skipped": [
             {
                 "sku": order_line.sku,

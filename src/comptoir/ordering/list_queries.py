@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import Action, CustomerUser
 from comptoir.accounts.scoping import visible_to
 from comptoir.catalog.models import Product
-from comptoir.catalog.queries import product_by_sku
+from comptoir.catalog.queries import audience_of, visible_product_by_sku
 from comptoir.core.errors import DomainError, NotOrderable
 from comptoir.core.quantities import written
 from comptoir.ordering.models import Order, OrderLine, ShoppingList
@@ -63,9 +63,11 @@ class ReorderLineCheck:
 def reorder_checks(customer_user: CustomerUser, order: Order) -> list[ReorderLineCheck]:
     """Each line of ``order`` checked as reordering would add it to the cart, without adding.
 
-    The checks are the cart's own (the product sold, the unit sold, the unit's quantity rules,
-    a price for the company), so the report says what ``reorder`` will do.
+    The checks are the cart's own (the product sold and visible to the company, the unit sold,
+    the unit's quantity rules, a price for the company), so the report says what ``reorder``
+    will do.
     """
+    audience = audience_of(customer_user.company)
     checks = []
     for line in order.lines.select_related("product").order_by("id"):
         if line.product is None:
@@ -74,7 +76,7 @@ def reorder_checks(customer_user: CustomerUser, order: Order) -> list[ReorderLin
             checks.append(ReorderLineCheck(line, None, problem, "not_in_catalog"))
             continue
         try:
-            product = product_by_sku(line.product.sku)
+            product = visible_product_by_sku(line.product.sku, audience)
             product_unit = sellable_unit(product, line.unit_code)
             quantity = check_line_quantity(product_unit, line.quantity)
             price = price_for(
@@ -90,7 +92,7 @@ def reorder_checks(customer_user: CustomerUser, order: Order) -> list[ReorderLin
                     code="no_price",
                 )
         except DomainError as error:
-            substitute = substitute_for(line.product)
+            substitute = substitute_for(line.product, audience)
             checks.append(
                 ReorderLineCheck(
                     line,

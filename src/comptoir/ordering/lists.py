@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from comptoir.accounts.models import Action, CustomerUser, Resource, User
 from comptoir.accounts.permissions import require
@@ -30,8 +31,10 @@ from comptoir.ordering.models import (
 )
 from comptoir.ordering.quantities import check_line_quantity
 from comptoir.ordering.services import (
+    Received,
     add_to_shopping_list,
     current_shopping_list,
+    get_to_change,
     line_facts,
     lock_shopping_list,
     place_order,
@@ -119,17 +122,26 @@ def rename_shopping_list(
     name: str,
     acting_user: User | None = None,
 ) -> ShoppingList:
-    """Give a list another name; its owner may not have two lists of one name."""
+    """Give a list another name; its owner may not have two lists of one name, and the
+    "Saved for later" list keeps its own."""
     require(customer_user, Resource.SHOPPING_LISTS, Action.EDIT)
     name = clean_name(name)
 
     with transaction.atomic():
-        shopping_list = get_visible(
+        shopping_list = get_to_change(
             customer_user,
             ShoppingList.objects.select_related("customer_user"),
             Action.EDIT,
             pk=shopping_list_id,
         )
+        if shopping_list.kind == ShoppingListKind.SAVED_FOR_LATER:
+            raise DomainError(
+                _(
+                    'The "Saved for later" list keeps its name: to keep lines under a name of '
+                    "your own, create a list and move them there"
+                ),
+                code="saved_for_later",
+            )
         lock_shopping_list(shopping_list)
         check_name_free(shopping_list.customer_user, name, exclude_id=shopping_list.pk)
         before = {"name": shopping_list.name}
@@ -152,7 +164,7 @@ def delete_shopping_list(
     """Delete a named list with its lines; the cart cannot be deleted, only emptied."""
     require(customer_user, Resource.SHOPPING_LISTS, Action.DELETE)
     with transaction.atomic():
-        shopping_list = get_visible(
+        shopping_list = get_to_change(
             customer_user, ShoppingList.objects, Action.DELETE, pk=shopping_list_id
         )
         if shopping_list.is_current:
@@ -189,7 +201,7 @@ def change_line_notes(
         )
 
     with transaction.atomic():
-        line = get_visible(
+        line = get_to_change(
             customer_user,
             ShoppingListLine.objects.select_related(
                 "product", "unit", "shopping_list"
@@ -272,12 +284,12 @@ def transfer_lines(
     to_shopping_list_id: int,
     keep_source: bool,
     acting_user: User | None = None,
-) -> list[ShoppingListLine]:
+) -> list[Received]:
     """Move (or copy, with ``keep_source``) lines of one list to another.
 
     A product and unit the target list already has is merged into its line: the quantities add
     up, under the unit's quantity rules, and the notes are kept together. Either every line goes
-    or none does. Returns the target list's lines that received them.
+    or none does. Returns what each target line received, and held before a merge.
     """
     require(customer_user, Resource.SHOPPING_LISTS, Action.EDIT)
     wanted = sorted({int(line_id) for line_id in line_ids if 0 < int(line_id) < 2**63})
@@ -285,13 +297,15 @@ def transfer_lines(
         raise DomainError(_("Choose the lines to move or copy"), code="no_lines")
 
     with transaction.atomic():
-        source = get_visible(
-            customer_user,
-            ShoppingList.objects,
-            Action.VIEW if keep_source else Action.EDIT,
-            pk=from_shopping_list_id,
-        )
-        target = get_visible(
+        if keep_source:
+            source = get_visible(
+                customer_user, ShoppingList.objects, Action.VIEW, pk=from_shopping_list_id
+            )
+        else:
+            source = get_to_change(
+                customer_user, ShoppingList.objects, Action.EDIT, pk=from_shopping_list_id
+            )
+        target = get_to_change(
             customer_user, ShoppingList.objects, Action.EDIT, pk=to_shopping_list_id
         )
         if source.pk == target.pk:
@@ -312,11 +326,7 @@ def transfer_lines(
         )
         missing = sorted(set(wanted) - {line.pk for line in lines})
         if missing:
-            raise NotFound(
-                _("Line %(ids)s is not on the list '%(name)s'")
-                % {"ids": ", ".join(str(pk) for pk in missing), "name": source.name},
-                code="line_not_found",
-            )
+            raise lines_not_on(source, missing)
 
         received = []
         for line in lines:
@@ -329,7 +339,7 @@ def transfer_lines(
             acting_user=acting_user,
             action="shopping_list.lines_copied" if keep_source else "shopping_list.lines_moved",
             instance=target,
-            after={"from": source.pk, "lines": [line_facts(line) for line in received]},
+            after={"from": source.pk, "lines": [line_facts(each.line) for each in received]},
         )
 
     logger.info(
@@ -343,34 +353,50 @@ def transfer_lines(
     return received
 
 
-def _transfer_line(
-    line: ShoppingListLine, target: ShoppingList, *, keep_source: bool
-) -> ShoppingListLine:
+def lines_not_on(shopping_list: ShoppingList, missing: list[int]) -> NotFound:
+    """The error for line ids ``missing`` from ``shopping_list``: "Lines 2 and 3 are not..."."""
+    ids = [str(pk) for pk in missing]
+    if len(ids) > 1:
+        ids = [_("%(first)s and %(last)s") % {"first": ", ".join(ids[:-1]), "last": ids[-1]}]
+    return NotFound(
+        ngettext(
+            "Line %(ids)s is not on the list '%(name)s'",
+            "Lines %(ids)s are not on the list '%(name)s'",
+            len(missing),
+        )
+        % {"ids": ids[0], "name": shopping_list.name},
+        code="line_not_found",
+    )
+
+
+def _transfer_line(line: ShoppingListLine, target: ShoppingList, *, keep_source: bool) -> Received:
     existing = (
         ShoppingListLine.objects.select_for_update()
         .filter(shopping_list=target, product_id=line.product_id, unit_id=line.unit_id)
         .first()
     )
     if existing is not None:
-        existing.quantity = checked_quantity(line, existing.quantity + line.quantity)
+        already = existing.quantity
+        existing.quantity = checked_quantity(line, already + line.quantity)
         existing.notes = merged_notes(existing.notes, line.notes)
         existing.save(update_fields=["quantity", "notes"])
         if not keep_source:
             line.delete()
-        existing.product, existing.unit = line.product, line.unit
-        return existing
+        existing.product, existing.unit, existing.shopping_list = line.product, line.unit, target
+        return Received(existing, line.quantity, already=already)
     quantity = checked_quantity(line, line.quantity)
     if keep_source:
-        return ShoppingListLine.objects.create(
+        copied = ShoppingListLine.objects.create(
             shopping_list=target,
             product=line.product,
             unit=line.unit,
             quantity=quantity,
             notes=line.notes,
         )
+        return Received(copied, quantity)
     line.shopping_list = target
     line.save(update_fields=["shopping_list"])
-    return line
+    return Received(line, quantity)
 
 
 def saved_for_later_list(*, customer_user: CustomerUser) -> ShoppingList:
@@ -406,11 +432,11 @@ def _own_line(customer_user: CustomerUser, line_id: int, **on_list) -> ShoppingL
 
 def save_for_later(
     *, customer_user: CustomerUser, line_id: int, acting_user: User | None = None
-) -> ShoppingListLine:
+) -> Received:
     """Move a line of the customer user's cart to its "Saved for later" list."""
     line = _own_line(customer_user, line_id, is_current=True)
     saved = saved_for_later_list(customer_user=customer_user)
-    [moved] = transfer_lines(
+    [received] = transfer_lines(
         customer_user=customer_user,
         from_shopping_list_id=line.shopping_list_id,
         line_ids=[line.pk],
@@ -418,16 +444,16 @@ def save_for_later(
         keep_source=False,
         acting_user=acting_user,
     )
-    return moved
+    return received
 
 
 def move_to_cart(
     *, customer_user: CustomerUser, line_id: int, acting_user: User | None = None
-) -> ShoppingListLine:
+) -> Received:
     """Move a line saved for later back into the customer user's cart."""
     line = _own_line(customer_user, line_id, kind=ShoppingListKind.SAVED_FOR_LATER)
     cart = current_shopping_list(customer_user=customer_user)
-    [moved] = transfer_lines(
+    [received] = transfer_lines(
         customer_user=customer_user,
         from_shopping_list_id=line.shopping_list_id,
         line_ids=[line.pk],
@@ -435,7 +461,7 @@ def move_to_cart(
         keep_source=False,
         acting_user=acting_user,
     )
-    return moved
+    return received
 
 
 @dataclass(frozen=True)
@@ -454,6 +480,7 @@ class CartFillReport:
     source: ShoppingList
     cart: ShoppingList
     added: list[ShoppingListLine] = field(default_factory=list)
+    merged: list[Received] = field(default_factory=list)
     skipped: list[SkippedListLine] = field(default_factory=list)
 
 
@@ -481,11 +508,7 @@ def add_list_to_cart(
         lines = lines.filter(pk__in=wanted)
         missing = sorted(wanted - {line.pk for line in lines})
         if missing:
-            raise NotFound(
-                _("Line %(ids)s is not on the list '%(name)s'")
-                % {"ids": ", ".join(str(pk) for pk in missing), "name": source.name},
-                code="line_not_found",
-            )
+            raise lines_not_on(source, missing)
     report = CartFillReport(source=source, cart=current_shopping_list(customer_user=customer_user))
 
     for line in lines:
@@ -507,6 +530,9 @@ def add_list_to_cart(
             )
         else:
             report.added.append(added)
+            received = Received(added, line.quantity, already=added.quantity - line.quantity)
+            if received.merged:
+                report.merged.append(received)
 
     logger.info(
         "shopping list %s added to the cart of %s: %s lines added, %s skipped",
@@ -532,26 +558,16 @@ def order_shopping_list(
     """Place an order for a shopping list's lines; the ordered lines leave the list.
 
     A requisition list is not ordered directly, since it stays as it is: its lines are added to
-    the cart (``add_list_to_cart``), and the cart is ordered.
+    the cart (``add_list_to_cart``), and the cart is ordered. Lines saved for later go back to
+    the cart to be ordered.
     """
-    shopping_list = get_visible(
-        customer_user, ShoppingList.objects, Action.PLACE_ORDER, pk=shopping_list_id
-    )
-    if shopping_list.kind == ShoppingListKind.REQUISITION:
-        raise DomainError(
-            _(
-                "A requisition list stays as it is: add its lines to the cart, then check out "
-                "the cart"
-            ),
-            code="requisition_list",
-        )
     return place_order(
         customer_user=customer_user,
         billing_address_id=billing_address_id,
         shipping_address_id=shipping_address_id,
         po_number=po_number,
         customer_notes=customer_notes,
-        shopping_list_id=shopping_list.pk,
+        shopping_list_id=shopping_list_id,
         source=source,
         acting_user=acting_user,
     )

@@ -3,13 +3,14 @@ requisition lists copied into the cart, and a list placed as an order.
 
 Handlers read the request and call ``ordering.lists``; every record is fetched through
 ``accounts.scoping``, so another company's list answers 404 exactly as a missing one does, and
-a list the caller may only view cannot be changed.
+a change to a list the caller may only view answers 403, naming the list and its owner.
 """
 
 from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
 from comptoir.accounts.models import Action
 from comptoir.accounts.scoping import get_visible
@@ -20,8 +21,10 @@ from comptoir.ordering import lists
 from comptoir.ordering.api import (
     CartLineOut,
     CartOut,
+    MergedOut,
     OrderDetailOut,
     cart_out,
+    merged_out,
     order_detail_out,
 )
 from comptoir.ordering.list_queries import editable_list_ids, visible_lists_for
@@ -112,6 +115,9 @@ class SkippedListLineOut(Schema):
 class CartFillOut(Schema):
     shopping_list_id: int = Field(description="The list the lines were copied from; unchanged.")
     added_line_ids: list[int] = Field(description="The cart lines that received them.")
+    merged: list[MergedOut] = Field(
+        description="Lines whose quantity was added to a cart line that was already there."
+    )
     skipped: list[SkippedListLineOut]
     cart: CartOut
 
@@ -310,8 +316,10 @@ def transfer(request: HttpRequest, shopping_list_id: int, payload: TransferIn, *
 def save_cart_line_for_later(request: HttpRequest, line_id: int):
     """Move a line of the caller's cart to its "Saved for later" list, which is the answer."""
     customer_user = acting_customer_user(request)
-    line = lists.save_for_later(customer_user=customer_user, line_id=line_id)
-    return shopping_list_out(customer_user, visible_list(customer_user, line.shopping_list_id))
+    received = lists.save_for_later(customer_user=customer_user, line_id=line_id)
+    return shopping_list_out(
+        customer_user, visible_list(customer_user, received.line.shopping_list_id)
+    )
 
 
 @router.post(
@@ -321,8 +329,10 @@ def save_cart_line_for_later(request: HttpRequest, line_id: int):
 def move_saved_line_to_cart(request: HttpRequest, line_id: int):
     """Move a line saved for later back into the caller's cart, which is the answer."""
     customer_user = acting_customer_user(request)
-    line = lists.move_to_cart(customer_user=customer_user, line_id=line_id)
-    return shopping_list_out(customer_user, visible_list(customer_user, line.shopping_list_id))
+    received = lists.move_to_cart(customer_user=customer_user, line_id=line_id)
+    return shopping_list_out(
+        customer_user, visible_list(customer_user, received.line.shopping_list_id)
+    )
 
 
 @router.post(
@@ -343,6 +353,7 @@ def add_shopping_list_to_cart(
     return {
         "shopping_list_id": report.source.pk,
         "added_line_ids": [line.pk for line in report.added],
+        "merged": [merged_out(received) for received in report.merged],
         "skipped": [
             {
                 "line_id": skipped.line.pk,
@@ -359,6 +370,9 @@ def add_shopping_list_to_cart(
 
 
 class ListOrderIn(Schema):
+    # A misspelt field (``po_numbr``) would otherwise be dropped and the order placed without it.
+    model_config = ConfigDict(extra="forbid")
+
     billing_address_id: int
     shipping_address_id: int
     po_number: str = Field("", description="The buyer's purchase order number, up to 64.")

@@ -279,3 +279,70 @@ class OrderNumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.prefix}{self.last_value}"
+
+
+class StatusChangeSource(models.TextChoices):
+    BACK_OFFICE = "back_office", _("Back office")
+    ERP = "erp", _("ERP")
+
+
+class OrderStatusChange(models.Model):
+    """A change of an order's status, with the note that explains it to the buyer."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=OrderStatus)
+    to_status = models.CharField(max_length=20, choices=OrderStatus)
+    note = models.TextField(blank=True, help_text="Shown to the buyer on the order's page.")
+    source = models.CharField(max_length=20, choices=StatusChangeSource)
+    changed_by = models.CharField(
+        max_length=150, help_text="The staff user's e-mail or the integration client's name."
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["order", "changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_status} to {self.to_status}"
+
+
+class Shipment(models.Model):
+    """A parcel or delivery the ERP sent for an order: some of its lines, or all of them."""
+
+    number = models.CharField(max_length=64, unique=True, help_text="The ERP's delivery number.")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    carrier = models.CharField(max_length=100, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    tracking_url = models.URLField(max_length=500, blank=True)
+    shipped_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "shipped_at", "id"]
+
+    def __str__(self):
+        return self.number
+
+
+class ShipmentLine(models.Model):
+    """How much of an order line a shipment carries, in the unit the line was ordered in."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        OrderLine, on_delete=models.RESTRICT, related_name="shipment_lines"
+    )
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+
+    class Meta:
+        ordering = ["shipment", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="shipment_line_quantity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["shipment", "order_line"], name="shipment_line_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} of {self.order_line}"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import Address, CustomerUser
 from comptoir.accounts.scoping import visible_to
 from comptoir.catalog.models import ProductUnit
+from comptoir.catalog.queries import audience_of, hidden_product_ids
 from comptoir.core.money import round_money
 from comptoir.core.quantities import written
 from comptoir.ordering.models import Order, ShoppingList, ShoppingListLine
@@ -89,11 +90,16 @@ def shopping_list_totals(priced: PricedShoppingList, *, shipping_address=None) -
     )
 
 
-def line_problem(line: ShoppingListLine, sellable: set[tuple[int, int]]) -> str:
+def line_problem(line: ShoppingListLine, sellable: set[tuple[int, int]], hidden: set[int]) -> str:
     """Why ``line`` cannot be ordered as it stands, or an empty string; ``sellable`` holds
-    the (product id, unit id) pairs sold (``sellable_units_of``)."""
+    the (product id, unit id) pairs sold (``sellable_units_of``), ``hidden`` the ids of the
+    products hidden from the list's company."""
     if not line.product.is_enabled:
         return _("this product is no longer sold")
+    if line.product_id in hidden:
+        return _("this product is not visible to %(company)s") % {
+            "company": line.shopping_list.company.name
+        }
     if (line.product_id, line.unit_id) not in sellable:
         return _("the unit '%(unit)s' is no longer sold for this product") % {
             "unit": line.unit.code
@@ -111,16 +117,19 @@ def sellable_units_of(product_ids: list[int]) -> set[tuple[int, int]]:
 
 
 def priced_shopping_list(shopping_list: ShoppingList) -> PricedShoppingList:
-    """Every line of ``shopping_list`` priced for its company at today's prices."""
+    """Every line of ``shopping_list`` priced for its company at today's prices; a line of a
+    product hidden from the company is flagged and not priced."""
     company = shopping_list.company
     lines = list(shopping_list.lines.select_related("product", "unit"))
-    sellable = sellable_units_of([line.product_id for line in lines])
+    product_ids = [line.product_id for line in lines]
+    sellable = sellable_units_of(product_ids)
+    hidden = hidden_product_ids(audience_of(company), product_ids)
     chain = price_list_chain(company)
     tiers = tiers_for(company, [line.product for line in lines], chain=chain)
     currency = chain_currency(chain)
     priced = []
     for line in lines:
-        problem = line_problem(line, sellable)
+        problem = line_problem(line, sellable, hidden)
         price = None
         if not problem:
             price = resolve(
@@ -156,6 +165,12 @@ def visible_orders_for(customer_user: CustomerUser | None) -> QuerySet[Order]:
 def order_with_lines(order: Order) -> Order:
     return (
         Order.objects.select_related("billing_address", "shipping_address", "customer_user__user")
-        .prefetch_related("lines__product", "applied_promotions", "tax_lines")
+        .prefetch_related(
+            "lines__product",
+            "applied_promotions",
+            "tax_lines",
+            "shipments__lines__order_line",
+            "status_changes",
+        )
         .get(pk=order.pk)
     )

@@ -20,8 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from comptoir.accounts.models import Action, Company, CustomerUser, User
-from comptoir.accounts.scoping import get_visible
 from comptoir.catalog.models import Product, ProductUnit, normalize_sku
+from comptoir.catalog.queries import (
+    Audience,
+    audience_of,
+    hidden_message,
+    hidden_product_ids,
+)
 from comptoir.core.errors import DomainError, excerpt
 from comptoir.core.money import round_money
 from comptoir.core.quantities import check_quantity, parse_quantity, plain, written
@@ -31,6 +36,7 @@ from comptoir.ordering.quantities import check_line_quantity
 from comptoir.ordering.quick_order_reading import MAX_LINES, EnteredLine
 from comptoir.ordering.services import (
     current_shopping_list,
+    get_to_change,
     lock_shopping_list,
     record_acting_for,
     sellable_unit,
@@ -163,7 +169,7 @@ def resolve_quick_order(
     for line in lines:
         if problem := entered_by_number[line.number].problem:
             line.refuse(problem, "unreadable_line")
-    find_products(lines)
+    find_products(lines, audience_of(company))
     for line in lines:
         if not line.problem:
             choose_unit_and_quantity(line, entered_by_number[line.number])
@@ -178,9 +184,10 @@ def resolve_quick_order(
     return QuickOrderReport(lines=lines, currency=chain_currency(chain), truncated=truncated)
 
 
-def find_products(lines: list[QuickOrderLine]) -> None:
+def find_products(lines: list[QuickOrderLine], audience: Audience) -> None:
     """Match each line's SKU ignoring case and spaces, in a query per thousand SKUs; an exact
-    SKU always wins, and an unknown one gets the closest SKUs as suggestions."""
+    SKU always wins, and an unknown one gets the closest SKUs ``audience`` may see as
+    suggestions. A product hidden from ``audience`` is refused as such."""
     wanted = {
         normalize_sku(line.sku)
         for line in lines
@@ -199,37 +206,61 @@ def find_products(lines: list[QuickOrderLine]) -> None:
             .prefetch_related(units)
         )
         found.update((product.sku_upper, product) for product in products)
+    unknown = list(
+        dict.fromkeys(
+            key
+            for line in lines
+            if not line.problem and (key := normalize_sku(line.sku)) not in found
+        )
+    )[:SUGGESTED_AT_MOST]
+    neighbours = {key: neighbour_skus(key) for key in unknown}
+    # One query says which of the products met, their substitutes and the neighbours of the
+    # unknown SKUs the company may not see.
+    hidden = hidden_product_ids(
+        audience,
+        [product.pk for product in found.values()]
+        + [product.substitute_id for product in found.values() if product.substitute_id]
+        + [pk for near in neighbours.values() for pk, _sku in near],
+    )
 
-    unknown: dict[str, list[str]] = {}
+    suggestions = {
+        key: close_skus(key, [sku for pk, sku in near if pk not in hidden])
+        for key, near in neighbours.items()
+    }
     for line in lines:
         if line.problem:
             continue
         key = normalize_sku(line.sku)
         product = found.get(key)
         if product is None:
-            if key not in unknown and len(unknown) < SUGGESTED_AT_MOST:
-                unknown[key] = close_skus(key)
-            line.suggestions = unknown.get(key, [])
+            line.suggestions = suggestions.get(key, [])
             line.refuse(unknown_sku_message(line.sku, line.suggestions), "unknown_sku")
         elif not product.is_enabled:
             line.product = product
-            line.refuse(discontinued_message(product), "discontinued")
+            line.refuse(discontinued_message(product, hidden), "discontinued")
+        elif product.pk in hidden:
+            line.product = product
+            line.refuse(hidden_message(product.sku, audience), "hidden")
         else:
             line.product = product
 
 
-def close_skus(sku: str) -> list[str]:
-    """Up to three enabled SKUs close to ``sku``, among its neighbours in SKU order: a typo
-    near the end keeps a SKU beside the right one, and the index on the SKU finds them."""
+def neighbour_skus(sku: str) -> list[tuple[int, str]]:
+    """The ids and SKUs of the enabled products beside ``sku`` in SKU order: a typo near the
+    end keeps a SKU beside the right one, and the index on the SKU finds them."""
     if not sku or len(sku) > _SKU_MAX_LENGTH or "\x00" in sku:
         return []
     enabled = Product.objects.filter(is_enabled=True).annotate(sku_upper=Upper("sku"))
     after = enabled.filter(sku_upper__gte=sku).order_by("sku_upper")
     before = enabled.filter(sku_upper__lt=sku).order_by("-sku_upper")
-    candidates = [
-        *after.values_list("sku", flat=True)[:SUGGESTION_CANDIDATES],
-        *before.values_list("sku", flat=True)[:SUGGESTION_CANDIDATES],
+    return [
+        *after.values_list("pk", "sku")[:SUGGESTION_CANDIDATES],
+        *before.values_list("pk", "sku")[:SUGGESTION_CANDIDATES],
     ]
+
+
+def close_skus(sku: str, candidates: list[str]) -> list[str]:
+    """Up to three of ``candidates`` close to ``sku``, the closest first."""
     by_upper = {candidate.upper(): candidate for candidate in candidates}
     close = difflib.get_close_matches(sku, list(by_upper), n=3, cutoff=0.6)
     return [by_upper[match] for match in close]
@@ -244,9 +275,11 @@ def unknown_sku_message(sku: str, suggestions: list[str]) -> str:
     }
 
 
-def discontinued_message(product: Product) -> str:
+def discontinued_message(product: Product, hidden: set[int]) -> str:
+    """The message for a product no longer sold, naming its substitute unless that is not
+    sold either or is one of the ``hidden`` products."""
     substitute = product.substitute
-    if substitute is not None and substitute.is_enabled:
+    if substitute is not None and substitute.is_enabled and substitute.pk not in hidden:
         return _("SKU '%(sku)s' is no longer sold; order '%(substitute)s' instead") % {
             "sku": product.sku,
             "substitute": substitute.sku,
@@ -370,7 +403,7 @@ def add_quick_order_lines(
         if shopping_list_id is None:
             shopping_list = current_shopping_list(customer_user=customer_user)
         else:
-            shopping_list = get_visible(
+            shopping_list = get_to_change(
                 customer_user, ShoppingList.objects, Action.EDIT, pk=shopping_list_id
             )
         lock_shopping_list(shopping_list)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,8 +17,13 @@ from comptoir.accounts.models import Action, Address, Company, CustomerUser, Res
 from comptoir.accounts.permissions import require
 from comptoir.accounts.scoping import get_visible
 from comptoir.catalog.models import Product, ProductUnit
-from comptoir.catalog.queries import product_by_sku
-from comptoir.core.errors import DomainError, NotOrderable
+from comptoir.catalog.queries import (
+    Audience,
+    audience_of,
+    visible_product_by_sku,
+    with_visibility,
+)
+from comptoir.core.errors import DomainError, NotFound, NotOrderable, PermissionDenied
 from comptoir.core.events import record_event
 from comptoir.core.money import round_money
 from comptoir.core.quantities import check_quantity, parse_quantity, plain, written
@@ -39,6 +44,7 @@ from comptoir.ordering.models import (
     OrderSource,
     OrderTaxLine,
     ShoppingList,
+    ShoppingListKind,
     ShoppingListLine,
 )
 from comptoir.ordering.quantities import check_line_quantity
@@ -101,6 +107,87 @@ def line_facts(line: ShoppingListLine) -> dict:
     return {"sku": line.product.sku, "unit": line.unit.code, "quantity": quantity}
 
 
+@dataclass(frozen=True)
+class Received:
+    """A quantity that went onto a shopping list line: the line as it is now, the quantity
+    added, and what the line held before (zero for a line made for it)."""
+
+    line: ShoppingListLine
+    added: Decimal
+    already: Decimal = Decimal(0)
+
+    @property
+    def merged(self) -> bool:
+        return self.already > 0
+
+    @property
+    def merge_message(self) -> str:
+        """What merging did, as "LAMP-1: 5 item added to the 3 already on the list: 8"."""
+        facts = {
+            "sku": self.line.product.sku,
+            "unit": self.line.unit.code,
+            "added": written(plain(self.added)),
+            "already": written(plain(self.already)),
+            "total": written(plain(self.line.quantity)),
+        }
+        if self.line.shopping_list.is_current:
+            return (
+                _(
+                    "%(sku)s: %(added)s %(unit)s added to the %(already)s already in the cart: "
+                    "%(total)s"
+                )
+                % facts
+            )
+        return (
+            _(
+                "%(sku)s: %(added)s %(unit)s added to the %(already)s already on the list: "
+                "%(total)s"
+            )
+            % facts
+        )
+
+
+def get_to_change[M: (ShoppingList, ShoppingListLine)](
+    customer_user: CustomerUser, queryset: QuerySet[M], action: str = Action.EDIT, **lookup
+) -> M:
+    """A shopping list, or a line of one, that ``customer_user`` is about to change.
+
+    As ``get_visible``, except that a list the user's roles let it view but not change (a
+    colleague's, shared read-only) is refused as read-only (``PermissionDenied``, naming the
+    list and its owner) rather than not found: the user can see it, so "not found" would
+    puzzle it.
+    """
+    try:
+        return get_visible(customer_user, queryset, action, **lookup)
+    except NotFound as error:
+        not_found = error
+    try:
+        seen = get_visible(customer_user, queryset.model.objects.all(), Action.VIEW, **lookup)
+    except NotFound:
+        raise not_found from None
+    shopping_list = seen if isinstance(seen, ShoppingList) else seen.shopping_list
+    raise PermissionDenied(read_only_message(shopping_list), code="read_only")
+
+
+def read_only_message(shopping_list: ShoppingList) -> str:
+    facts = {"name": shopping_list.name, "owner": shopping_list.customer_user.email}
+    if shopping_list.is_current:
+        return (
+            _(
+                "The cart of %(owner)s is read-only to you: your role lets you view it, not "
+                "change it"
+            )
+            % facts
+        )
+    return (
+        _(
+            "The list '%(name)s' of %(owner)s is read-only to you: your role lets you view it, "
+            "not change it"
+        )
+        % facts
+    )
+
+
 def sellable_unit(product: Product, unit_code: str | None) -> ProductUnit:
     """The product's unit named ``unit_code`` (its primary unit if None), if it is sold."""
     units = list(product.units.all())
@@ -132,9 +219,9 @@ def add_to_shopping_list(
 
     Adding a product and unit already on the list adds to that line's quantity. The list's row
     is locked first, so that two adds of one product make one line and an order being placed
-    from the list never misses the line.
+    from the list never misses the line. A product hidden from the company is refused.
     """
-    product = product_by_sku(sku)
+    product = visible_product_by_sku(sku, audience_of(customer_user.company))
     product_unit = sellable_unit(product, unit_code)
     amount = check_quantity(
         parse_quantity(quantity),
@@ -157,7 +244,7 @@ def add_to_shopping_list(
         if shopping_list_id is None:
             shopping_list = current_shopping_list(customer_user=customer_user)
         else:
-            shopping_list = get_visible(
+            shopping_list = get_to_change(
                 customer_user, ShoppingList.objects, Action.EDIT, pk=shopping_list_id
             )
         lock_shopping_list(shopping_list)
@@ -209,7 +296,7 @@ def change_line_quantity(
     """Set the quantity of a shopping list line; the unit's precision applies."""
     with transaction.atomic():
         # Locked so that an order placed from the list at this moment orders what it shows.
-        line = get_visible(
+        line = get_to_change(
             customer_user,
             ShoppingListLine.objects.select_related("product", "unit").select_for_update(
                 of=("self",)
@@ -237,7 +324,7 @@ def remove_line(
 ) -> None:
     """Take a line off its shopping list."""
     with transaction.atomic():
-        line = get_visible(
+        line = get_to_change(
             customer_user, ShoppingListLine.objects.select_for_update(), Action.EDIT, pk=line_id
         )
         record_acting_for(
@@ -253,6 +340,27 @@ def remove_line(
 def lock_shopping_list(shopping_list: ShoppingList) -> None:
     """Hold ``shopping_list``'s row until the transaction ends; call inside one."""
     ShoppingList.objects.select_for_update().filter(pk=shopping_list.pk).get()
+
+
+def check_orderable_kind(shopping_list: ShoppingList) -> None:
+    """Refuse to order a requisition list or the "Saved for later" list directly: their lines
+    go through the cart."""
+    if shopping_list.kind == ShoppingListKind.REQUISITION:
+        raise DomainError(
+            _(
+                "A requisition list stays as it is: add its lines to the cart, then check out "
+                "the cart"
+            ),
+            code="requisition_list",
+        )
+    if shopping_list.kind == ShoppingListKind.SAVED_FOR_LATER:
+        raise DomainError(
+            _(
+                "Lines saved for later are not ordered from there: move them back to the cart, "
+                "then check out the cart"
+            ),
+            code="saved_for_later",
+        )
 
 
 def next_order_number() -> str:
@@ -341,9 +449,10 @@ def place_order(
         if shopping_list_id is None:
             shopping_list = current_shopping_list(customer_user=customer_user)
         else:
-            shopping_list = get_visible(
+            shopping_list = get_to_change(
                 customer_user, ShoppingList.objects, Action.PLACE_ORDER, pk=shopping_list_id
             )
+            check_orderable_kind(shopping_list)
         lock_shopping_list(shopping_list)
         # Lines are locked too: a quantity changed meanwhile waits, then finds the line gone.
         list(shopping_list.lines.select_for_update().order_by("pk").values_list("pk", flat=True))
@@ -452,16 +561,19 @@ class ReorderReport:
 
     shopping_list: ShoppingList | None = None
     added: list[ShoppingListLine] = field(default_factory=list)
+    merged: list[Received] = field(default_factory=list)
     skipped: list[tuple[OrderLine, str]] = field(default_factory=list)
     codes: dict[int, str] = field(default_factory=dict)
     substitutes: dict[int, Product] = field(default_factory=dict)
 
 
-def substitute_for(product: Product | None) -> Product | None:
-    """The product offered instead of ``product``, if it names one that is still sold."""
+def substitute_for(product: Product | None, audience: Audience) -> Product | None:
+    """The product offered instead of ``product``, if it names one still sold that
+    ``audience`` may see."""
     if product is None or product.substitute_id is None:
         return None
-    return Product.objects.filter(pk=product.substitute_id, is_enabled=True).first()
+    substitute = Product.objects.filter(pk=product.substitute_id, is_enabled=True)
+    return with_visibility(substitute, audience).first()
 
 
 def reorder(
@@ -469,12 +581,14 @@ def reorder(
 ) -> ReorderReport:
     """Put the lines of a past order in the cart at today's prices.
 
-    Lines that cannot be added (free-form, discontinued, unit no longer sold, no price, a
-    quantity the unit's rules refuse) are reported with the reason and the substitute product
-    where the catalog names one; the others are added. Imported history reorders the same way.
+    Lines that cannot be added (free-form, discontinued, hidden from the company, unit no
+    longer sold, no price, a quantity the unit's rules refuse) are reported with the reason and
+    the substitute product where the catalog names one; the others are added. Imported history
+    reorders the same way.
     """
     require(customer_user, Resource.ORDERS, Action.REORDER)
     order = get_visible(customer_user, Order.objects, Action.REORDER, number=order_number)
+    audience = audience_of(customer_user.company)
     report = ReorderReport(shopping_list=current_shopping_list(customer_user=customer_user))
     for line in order.lines.select_related("product").order_by("id"):
         if line.product is None:
@@ -495,10 +609,13 @@ def reorder(
         except DomainError as error:
             report.skipped.append((line, error.message))
             report.codes[line.pk] = error.code
-            if (substitute := substitute_for(line.product)) is not None:
+            if (substitute := substitute_for(line.product, audience)) is not None:
                 report.substitutes[line.pk] = substitute
         else:
             report.added.append(added)
+            received = Received(added, line.quantity, already=added.quantity - line.quantity)
+            if received.merged:
+                report.merged.append(received)
     record_acting_for(
         customer_user=customer_user,
         acting_user=acting_user,
@@ -563,6 +680,9 @@ def record_historical_order(
     total: Decimal,
     created_at: datetime,
     lines: Sequence[HistoricalOrderLine],
+    discount_total: Decimal = Decimal(0),
+    shipping_total: Decimal = Decimal(0),
+    tax_total: Decimal = Decimal(0),
     po_number: str = "",
     customer_notes: str = "",
     payment_term: str = "",
@@ -572,7 +692,8 @@ def record_historical_order(
 ) -> tuple[Order, UpsertStatus, UpsertStatus]:
     """Create or update an order placed elsewhere (an ERP, another shop), keyed by ``number``.
 
-    The order keeps the subtotal and total it states; they are not recomputed from the lines.
+    The order keeps the totals it states (subtotal, discounts, shipping, tax, total); they are
+    not recomputed from the lines.
     Each line's total is its unit price times its quantity, rounded half-up in ``currency``.
     The lines are replaced only if they differ from the ones the order has. An order placed in
     this shop is never replaced: its number is refused. Returns the order, what happened to its
@@ -604,6 +725,9 @@ def record_historical_order(
         "source": source,
         "currency": currency,
         "subtotal": subtotal,
+        "discount_total": discount_total,
+        "shipping_total": shipping_total,
+        "tax_total": tax_total,
         "total": total,
         "po_number": po_number.strip(),
         "customer_notes": customer_notes.strip(),
@@ -636,7 +760,8 @@ def record_historical_order(
             lines_status = UNCHANGED
         else:
             lines_status = CREATED if not existing_lines else UPDATED
-            order.lines.all().delete()
+            if existing_lines:
+                order.lines.all().delete()
             OrderLine.objects.bulk_create(
                 OrderLine(order=order, **dict(zip(_HISTORICAL_LINE_FIELDS, values, strict=True)))
                 for values in wanted_lines

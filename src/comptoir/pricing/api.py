@@ -12,7 +12,7 @@ from comptoir.api.auth import acting_customer_user, client_of, require_scope
 from comptoir.api.errors import error_responses
 from comptoir.api.formats import money_text, quantity_text
 from comptoir.catalog.models import Product
-from comptoir.catalog.queries import product_by_sku
+from comptoir.catalog.queries import audience_of, product_by_sku, visible_product_by_sku
 from comptoir.core.errors import DomainError, NotFound, PermissionDenied, excerpt
 from comptoir.core.quantities import parse_quantity, plain
 from comptoir.integration.models import Scope
@@ -111,7 +111,7 @@ def explain_a_price(request: HttpRequest, query: Query[ExplainQuery]):
     """The chain of price lists, the tier chosen, the rule and its inputs, the promotions and
     the tax behind a price: what the storefront priced with, step by step."""
     company, customer_user = _whose_prices(request, query.company)
-    product = product_by_sku(query.sku)
+    product = _product(query.sku, company, customer_user)
     explanation = explain_price(
         company=company,
         product=product,
@@ -146,8 +146,8 @@ class PastPriceOut(Schema):
 def price_at_a_moment(request: HttpRequest, query: Query[HistoryQuery]):
     """What the company paid at a past moment, from the price history of the lists in effect
     then (the company's assignments are today's)."""
-    company, _ = _whose_prices(request, query.company)
-    product = product_by_sku(query.sku)
+    company, customer_user = _whose_prices(request, query.company)
+    product = _product(query.sku, company, customer_user)
     try:
         at = query.at if timezone.is_aware(query.at) else timezone.make_aware(query.at)
         at.astimezone(UTC)
@@ -197,6 +197,13 @@ def _whose_prices(request: HttpRequest, named: str | None) -> tuple[Company, Cus
             code="other_company",
         )
     return customer_user.company, customer_user
+
+
+def _product(sku: str, company: Company, customer_user: CustomerUser | None) -> Product:
+    """The product asked about: for a customer user, one its company may see."""
+    if customer_user is None:
+        return product_by_sku(sku)
+    return visible_product_by_sku(sku, audience_of(company))
 
 
 def _unit_code(product: Product, unit: str | None) -> str:

@@ -43,6 +43,7 @@ from comptoir.core.expressions import (
 )
 from comptoir.core.money import minor_units
 from comptoir.core.quantities import plain
+from comptoir.pricing.events import SKUS_PER_EVENT, record_rebuild_changed
 from comptoir.pricing.models import (
     MarketIndex,
     MarketIndexValue,
@@ -244,6 +245,9 @@ class RebuildReport:
     examples: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     broken_rules: dict[int, str] = field(default_factory=dict)
+    # The products whose prices changed, kept while they are few enough to name in the
+    # ``price_changed`` event; None once there are more.
+    changed_product_ids: set[int] | None = field(default_factory=set)
 
     def skip(self, reason: str, sku: str) -> None:
         self.skipped[reason] += 1
@@ -661,6 +665,10 @@ def rebuild(
             report.products += len(batch_ids)
             if progress:
                 progress(len(batch_ids))
+        if report.changed:
+            record_rebuild_changed(
+                price_list, changed=report.changed, product_ids=report.changed_product_ids
+            )
         clock.lap("other")
     clock.lap("commit")
     logger.info("Rebuilt %s", report.summary())
@@ -754,6 +762,10 @@ def _write(
     report.created += len(inserts)
     report.updated += len(updates)
     report.removed += len(removals)
+    if report.changed_product_ids is not None:
+        report.changed_product_ids.update(product_id for product_id, *_ in changes)
+        if len(report.changed_product_ids) > SKUS_PER_EVENT:
+            report.changed_product_ids = None
 
 
 _COLUMNS = ("price_list_id", "product_id", "unit_id", "quantity", "value", "source", "rule_id")

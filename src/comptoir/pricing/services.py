@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from comptoir.accounts.models import Company, CustomerGroup
-from comptoir.catalog.models import Product, Unit
+from comptoir.catalog.models import Product, ProductUnit, Unit
 from comptoir.core.errors import DomainError, excerpt
 from comptoir.core.money import checked_currency
 from comptoir.core.records import (
@@ -29,6 +29,7 @@ from comptoir.core.records import (
     save_changes,
     upsert,
 )
+from comptoir.pricing.events import record_prices_changed
 from comptoir.pricing.models import (
     MarketIndex,
     MarketIndexValue,
@@ -128,7 +129,9 @@ def lock_price_list(price_list: PriceList) -> None:
 
 
 def record_price_changes(prices: Iterable[Price], *, removed: bool = False) -> None:
-    """Keep the new values of ``prices`` (or their removal) in the price history."""
+    """Keep the new values of ``prices`` (or their removal) in the price history, and tell
+    other systems (``price_changed``)."""
+    prices = list(prices)
     now = timezone.now()
     PriceChange.objects.bulk_create(
         PriceChange(
@@ -143,6 +146,7 @@ def record_price_changes(prices: Iterable[Price], *, removed: bool = False) -> N
         )
         for price in prices
     )
+    record_prices_changed(prices, removed=removed)
 
 
 def save_prices_by_hand(prices: Iterable[Price]) -> list[Price]:
@@ -191,45 +195,74 @@ def upsert_tier_prices(
     ``tiers`` maps a tier quantity to its unit price; tiers it does not name are kept. The
     same as ``upsert_price`` for each tier, in one transaction and fewer queries.
     """
-    for quantity, value in tiers.items():
-        if value < 0 or quantity < 0:
-            raise DomainError(
-                f"The price of SKU '{product.sku}' from {quantity} cannot be negative ({value})",
-                code="price_negative",
-            )
-    _check_unit(product, unit)
+    return upsert_list_prices(
+        price_list=price_list, tiers={(product, unit): tiers}, rebuild=rebuild
+    )
+
+
+def upsert_list_prices(
+    *,
+    price_list: PriceList,
+    tiers: Mapping[tuple[Product, Unit], Mapping[Decimal, Decimal]],
+    rebuild: bool = True,
+) -> list[tuple[Price, UpsertStatus]]:
+    """Set the tiers of many products and units of ``price_list`` (a batch from the ERP).
+
+    ``tiers`` maps a product and unit to its tier quantities and their unit prices; tiers it
+    does not name are kept. The prices become ones entered by hand; the changes go to the
+    history and to one ``price_changed`` event per 500 of them.
+    """
+    for (product, _unit), by_quantity in tiers.items():
+        for quantity, value in by_quantity.items():
+            if value < 0 or quantity < 0:
+                raise DomainError(
+                    f"The price of SKU '{product.sku}' from {quantity} cannot be negative "
+                    f"({value})",
+                    code="price_negative",
+                )
+    sold = set(
+        ProductUnit.objects.filter(product__in={product for product, _ in tiers}).values_list(
+            "product_id", "unit_id"
+        )
+    )
+    for product, unit in tiers:
+        if (product.pk, unit.pk) not in sold:
+            _check_unit(product, unit)
     with transaction.atomic():
         lock_price_list(price_list)
         existing = {
-            price.quantity: price
+            (price.product_id, price.unit_id, price.quantity): price
             for price in Price.objects.select_for_update()
-            .filter(price_list=price_list, product=product, unit=unit)
+            .filter(price_list=price_list, product__in={product for product, _ in tiers})
             .order_by("pk")
         }
         results: list[tuple[Price, UpsertStatus]] = []
         new_prices = []
-        for quantity, value in tiers.items():
-            price = existing.get(quantity)
-            if price is None:
-                price = Price(
-                    price_list=price_list,
-                    product=product,
-                    unit=unit,
-                    quantity=quantity,
-                    value=value,
-                    source=PriceSource.MANUAL,
-                )
-                new_prices.append(price)
-                results.append((price, CREATED))
-            else:
-                changes = {"value": value, "source": PriceSource.MANUAL, "rule": None}
-                results.append((price, save_changes(price, assign_changes(price, changes))))
+        for (product, unit), by_quantity in tiers.items():
+            for quantity, value in by_quantity.items():
+                price = existing.get((product.pk, unit.pk, quantity))
+                if price is None:
+                    price = Price(
+                        price_list=price_list,
+                        product=product,
+                        unit=unit,
+                        quantity=quantity,
+                        value=value,
+                        source=PriceSource.MANUAL,
+                    )
+                    new_prices.append(price)
+                    results.append((price, CREATED))
+                else:
+                    changes = {"value": value, "source": PriceSource.MANUAL, "rule": None}
+                    results.append((price, save_changes(price, assign_changes(price, changes))))
         Price.objects.bulk_create(new_prices)
         changed = [price for price, status in results if status != UNCHANGED]
         record_price_changes(changed)
         if changed and rebuild:
             schedule_rebuild(
-                list_ids=[price_list.pk], product_ids=[product.pk], dependents_only=True
+                list_ids=[price_list.pk],
+                product_ids={price.product_id for price in changed},
+                dependents_only=True,
             )
     return results
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import Company, CustomerUser, User
 from comptoir.backoffice.sales_reps import customer_user_for_sales_rep
+from comptoir.catalog.queries import Audience, audience_of
 from comptoir.core.errors import NotFound
 
 # The id of the customer user a sales rep shops as; login and logout clear the session.
@@ -70,6 +71,16 @@ def pricing_company(request) -> Company | None:
     """The company whose prices the request sees; None means the default website's."""
     customer_user = acting_customer_user(request)
     return customer_user.company if customer_user is not None else None
+
+
+def catalog_audience(request) -> Audience:
+    """Who the request shows the catalog to: the buyer's company, else everyone, guests only
+    while the access mode lets them browse."""
+    if not hasattr(request, "_catalog_audience"):
+        request._catalog_audience = audience_of(
+            pricing_company(request), guest=not request.user.is_authenticated
+        )
+    return request._catalog_audience
 
 
 def shows_prices(request) -> bool:

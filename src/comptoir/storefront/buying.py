@@ -24,6 +24,7 @@ from comptoir.accounts.models import Address, CustomerUser
 from comptoir.accounts.scoping import get_visible, visible_to
 from comptoir.core.errors import DomainError, NotFound
 from comptoir.core.quantities import parse_quantity
+from comptoir.invoicing.queries import invoices_visible_on_order
 from comptoir.ordering import services
 from comptoir.ordering.models import Order, OrderSource, ShoppingList
 from comptoir.ordering.queries import (
@@ -153,7 +154,10 @@ def remove_line(request, line_id: int, *, customer_user: CustomerUser):
         )
     except NotFound as error:
         raise Http404(error.message) from None
-    messages.success(request, _("Line removed."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Line removed."))
     return redirect(back)
 
 
@@ -335,9 +339,14 @@ def orders(request, *, customer_user: CustomerUser):
 @require_safe
 @customer_required
 def order(request, number: str, *, customer_user: CustomerUser):
-    """One order with its lines, addresses and terms."""
+    """One order with its lines, addresses and terms, its shipments, status changes and the
+    invoices the user may read."""
     shown = order_with_lines(visible_or_404(customer_user, Order.objects, number=number))
-    context = {"order": shown, "promotions": order_discounts(shown)}
+    context = {
+        "order": shown,
+        "promotions": order_discounts(shown),
+        "invoices": invoices_visible_on_order(customer_user, shown),
+    }
     return render(request, "storefront/order.html", context)
 
 
@@ -375,6 +384,8 @@ def reorder(request, number: str, *, customer_user: CustomerUser):
             )
             % {"count": count, "number": number},
         )
+    for merged in report.merged:
+        messages.info(request, merged.merge_message)
     for line, reason in report.skipped:
         what = line.sku or line.free_form_product or line.product_name
         messages.warning(

@@ -2,9 +2,12 @@
 save for later, requisition lists copied into the cart, a list ordered, and the reorder report.
 
 Every page acts as the logged-in customer user. Lists are read through ``accounts.scoping``; a
-colleague's list the user may only view is shown read-only, and every change is a call of
-``ordering.lists`` or ``ordering.services``. Someone else's record answers 404.
+colleague's list the user may only view is shown read-only (a change to it is refused with a
+message saying so), and every change is a call of ``ordering.lists`` or ``ordering.services``.
+A record out of the user's reach answers 404.
 """
+
+from collections.abc import Iterable
 
 from django import forms
 from django.contrib import messages
@@ -22,6 +25,7 @@ from comptoir.ordering import lists
 from comptoir.ordering.list_queries import editable_list_ids, reorder_checks, visible_lists_for
 from comptoir.ordering.models import Order, ShoppingList, ShoppingListKind
 from comptoir.ordering.queries import priced_shopping_list
+from comptoir.ordering.services import Received
 from comptoir.storefront.buyers import acting_user, customer_required, next_url
 from comptoir.storefront.buying import visible_or_404
 from comptoir.storefront.formats import format_quantity
@@ -236,13 +240,14 @@ def list_line_notes(request, line_id: int, *, customer_user: CustomerUser):
 @require_POST
 @customer_required
 def list_lines_transfer(request, shopping_list_id: int, *, customer_user: CustomerUser):
-    """Move or copy the ticked lines to another of the user's lists."""
+    """Move or copy the ticked lines to another of the user's lists; a line merged into one
+    the list already has says what was there and the new total."""
     keep_source = request.POST.get("mode") == "copy"
     target = request.POST.get("to", "")
     if not target.isdigit():
         messages.error(request, _("Choose the list the lines go to."))
         return redirect(list_url(shopping_list_id))
-    act(
+    received = act(
         request,
         lambda: lists.transfer_lines(
             customer_user=customer_user,
@@ -261,7 +266,15 @@ def list_lines_transfer(request, shopping_list_id: int, *, customer_user: Custom
             % {"count": len(received)}
         ),
     )
+    tell_merges(request, received or [])
     return redirect(list_url(shopping_list_id))
+
+
+def tell_merges(request, received: Iterable[Received]) -> None:
+    """A message for each quantity added to a line that was already there."""
+    for each in received:
+        if each.merged:
+            messages.info(request, each.merge_message)
 
 
 @require_POST
@@ -292,6 +305,7 @@ def list_add_to_cart(request, shopping_list_id: int, *, customer_user: CustomerU
             )
             % {"count": len(report.added)},
         )
+    tell_merges(request, report.merged)
     for skipped in report.skipped:
         messages.warning(
             request,
@@ -335,13 +349,14 @@ def list_order(request, shopping_list_id: int, *, customer_user: CustomerUser):
 @customer_required
 def save_for_later(request, line_id: int, *, customer_user: CustomerUser):
     """Put a cart line aside on the user's "Saved for later" list."""
-    act(
+    received = act(
         request,
         lambda: lists.save_for_later(
             customer_user=customer_user, line_id=line_id, acting_user=acting_user(request)
         ),
-        lambda line: _("%(sku)s saved for later.") % {"sku": line.product.sku},
+        lambda received: _("%(sku)s saved for later.") % {"sku": received.line.product.sku},
     )
+    tell_merges(request, [received] if received else [])
     return redirect(next_url(request, default=reverse("storefront:cart")))
 
 
@@ -349,13 +364,14 @@ def save_for_later(request, line_id: int, *, customer_user: CustomerUser):
 @customer_required
 def move_to_cart(request, line_id: int, *, customer_user: CustomerUser):
     """Bring a line saved for later back into the cart."""
-    act(
+    received = act(
         request,
         lambda: lists.move_to_cart(
             customer_user=customer_user, line_id=line_id, acting_user=acting_user(request)
         ),
-        lambda line: _("%(sku)s moved to your cart.") % {"sku": line.product.sku},
+        lambda received: _("%(sku)s moved to your cart.") % {"sku": received.line.product.sku},
     )
+    tell_merges(request, [received] if received else [])
     return redirect(next_url(request, default=reverse("storefront:cart")))
 
 

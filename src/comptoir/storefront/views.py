@@ -8,14 +8,20 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from comptoir.catalog.models import Category
-from comptoir.catalog.queries import orderable_products, product_by_sku, products_in_category
+from comptoir.catalog.attribute_queries import product_variants, shown_attribute_values
+from comptoir.catalog.queries import (
+    products_in_category,
+    visible_categories,
+    visible_product_by_sku,
+    visible_products,
+)
 from comptoir.core.errors import NotFound, NotOrderable
 from comptoir.search.queries import search_products
-from comptoir.storefront.buyers import pricing_company, shows_prices
+from comptoir.storefront.buyers import catalog_audience, pricing_company, shows_prices
 from comptoir.storefront.forms import AddToCartForm
 from comptoir.storefront.prices import product_cards, tier_table
 
@@ -30,10 +36,11 @@ SORTS = {
 
 @require_safe
 def home(request):
-    """Top-level categories and featured products."""
-    featured = orderable_products().filter(is_featured=True)[:FEATURED_COUNT]
+    """Top-level categories and featured products the visitor may see."""
+    audience = catalog_audience(request)
+    featured = visible_products(audience).filter(is_featured=True)[:FEATURED_COUNT]
     context = {
-        "categories": Category.objects.filter(parent=None),
+        "categories": visible_categories(audience).filter(parent=None),
         "cards": product_cards(
             pricing_company(request), featured, with_prices=shows_prices(request)
         ),
@@ -43,18 +50,20 @@ def home(request):
 
 @require_safe
 def category(request, slug: str):
-    """A category's subcategories and a page of its products (with those below it), sorted."""
-    shown = get_object_or_404(Category, slug=slug)
+    """A category's subcategories and a page of its products (with those below it), sorted;
+    a category hidden from the visitor is not found."""
+    audience = catalog_audience(request)
+    shown = get_object_or_404(visible_categories(audience), slug=slug)
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
 
-    products = products_in_category(shown).order_by(*SORTS[sort][1])
+    products = products_in_category(shown, audience).order_by(*SORTS[sort][1])
     page = Paginator(products, settings.COMPTOIR_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "category": shown,
         "breadcrumb": shown.ancestors(),
-        "subcategories": shown.children.all(),
+        "subcategories": visible_categories(audience).filter(parent=shown),
         "page": page,
         "cards": product_cards(
             pricing_company(request), page.object_list, with_prices=shows_prices(request)
@@ -67,9 +76,11 @@ def category(request, slug: str):
 
 @require_safe
 def product(request, sku: str):
-    """A product with its unit selector, the buyer's tier prices and the add-to-cart form."""
+    """A product with its unit selector, the buyer's tier prices and the add-to-cart form; a
+    product hidden from the visitor is not found."""
+    audience = catalog_audience(request)
     try:
-        shown = product_by_sku(sku)
+        shown = visible_product_by_sku(sku, audience)
     except (NotFound, NotOrderable) as error:
         raise Http404(error.message) from None
 
@@ -82,6 +93,8 @@ def product(request, sku: str):
         "units": shown.sellable_units(),
         "unit_tiers": tier_table(pricing_company(request), shown) if shows_prices(request) else [],
         "form": AddToCartForm(product=shown),
+        "attributes": shown_attribute_values(shown, get_language()),
+        "variants": product_variants(shown, get_language(), visible=visible_products(audience)),
     }
     return render(request, "storefront/product.html", context)
 
@@ -90,7 +103,7 @@ def product(request, sku: str):
 def search(request):
     """Products matching ``q``: the exact SKU first, then name and description matches."""
     text = request.GET.get("q", "").strip()
-    results = search_products(text)
+    results = search_products(text, catalog_audience(request))
     page = Paginator(results, settings.COMPTOIR_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "query": text,

@@ -361,7 +361,7 @@ def test_the_command_asks_for_the_type_and_names_the_choices(tmp_path):
     path = write(tmp_path, "slug,name\nok,Fine\n")
 
     with pytest.raises(
-        CommandError, match="categories.csv' holds with --type, one of: categories"
+        CommandError, match="categories.csv' holds with --type, one of: .*categories"
     ):
         call_command("import", str(path))
 
@@ -375,3 +375,10 @@ def test_export_command_writes_the_file_and_a_template(tmp_path, capsys):
     assert "1 categories written" in capsys.readouterr().out
     assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[1].startswith("tools,")
     assert load_workbook(tmp_path / "template.xlsx").worksheets[0]["A1"].value == "slug"
+
+
+def test_export_command_refuses_a_file_name_that_says_neither_csv_nor_xlsx(tmp_path):
+    with pytest.raises(CommandError, match="does not end in .csv or .xlsx"):
+        call_command("export", str(tmp_path / "out.pdf"), "--type", "categories")
+
+    assert not (tmp_path / "out.pdf").exists()

@@ -88,7 +88,7 @@ def create_address(
     """
     require(customer_user, Resource.ADDRESSES, Action.CREATE)
     defaults: AddressFields = {"is_billing": True, "is_shipping": True}
-    checked = _checked_address({**defaults, **values})
+    checked = checked_address({**defaults, **values})
 
     with transaction.atomic():
         company = company_for(customer_user, company_id, Resource.ADDRESSES, Action.CREATE)
@@ -116,7 +116,7 @@ def update_address(
         address = address_for(customer_user, address_id, Action.EDIT)
         lock_company(address.company_id)
         before = snapshot(address, ADDRESS_FIELDS)
-        checked = _checked_address({**before, **changes})
+        checked = checked_address({**before, **changes})
         for name, value in checked.items():
             setattr(address, name, value)
         address.save(update_fields=list(checked))
@@ -148,7 +148,9 @@ def delete_address(
     logger.info("address %s deleted by %s", address_id, customer_user.email)
 
 
-def _checked_address(values: dict[str, Any]) -> dict[str, Any]:
+def checked_address(values: dict[str, Any]) -> dict[str, Any]:
+    """Every field of an address from ``values``, trimmed and checked, or an ``InvalidValue``
+    naming the field to correct."""
     checked: dict[str, Any] = {}
     for name, label in _ADDRESS_TEXT_LABELS.items():
         limit = Address._meta.get_field(name).max_length

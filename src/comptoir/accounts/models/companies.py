@@ -9,8 +9,9 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
+from django.utils.text import slugify
 
 from comptoir.taxes.vat import validate_vat_number
 
@@ -90,10 +91,20 @@ class PaymentTerm(models.Model):
         return self.label
 
 
+# A code made from a name is cut to this length, leaving room for a "-2" suffix.
+COMPANY_CODE_BASE_LENGTH = 44
+
+
 class Company(models.Model):
     """A business customer; a company with a parent is one of its subsidiaries."""
 
     name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The company's business key, as the ERP knows it (a customer number); "
+        "unique ignoring case. Left blank, it is made from the name.",
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="subsidiaries"
     )
@@ -125,9 +136,18 @@ class Company(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "companies"
+        constraints = [
+            models.UniqueConstraint(Upper("code"), name="company_code_unique_ignoring_case"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.strip()
+        if not self.code:
+            self.code = free_company_code(self.name)
+        super().save(*args, **kwargs)
 
     def subtree_ids(self) -> list[int]:
         """Ids of this company and every subsidiary under it, at any depth."""
@@ -138,6 +158,20 @@ class Company(models.Model):
             )
             ids.extend(frontier)
         return ids
+
+
+def free_company_code(name: str) -> str:
+    """A code made from ``name`` ("Acme Corp" gives ACME-CORP) that no company has yet."""
+    base = slugify(name, allow_unicode=True).upper()[:COMPANY_CODE_BASE_LENGTH] or "COMPANY"
+    taken = {
+        code.upper()
+        for code in Company.objects.filter(code__istartswith=base).values_list("code", flat=True)
+    }
+    code, number = base, 1
+    while code in taken:
+        number += 1
+        code = f"{base}-{number}"
+    return code
 
 
 class Department(models.Model):

@@ -11,11 +11,10 @@ from decimal import Decimal
 import yaml
 from django.utils.html import strip_tags
 
-from comptoir.catalog.models import Brand, Category, Product, Unit, normalize_sku
+from comptoir.catalog.models import Category, Product, Unit, normalize_sku
 from comptoir.catalog.services import (
     upsert_brand,
     upsert_category,
-    upsert_product,
     upsert_product_unit,
     upsert_unit,
 )
@@ -26,6 +25,17 @@ from comptoir.integration.csvfiles import Fields, Record
 from comptoir.integration.oro import layouts
 from comptoir.integration.oro.run import OroImport, Outcomes, RowRefused
 from comptoir.integration.report import Problem
+from comptoir.integration.transfer.base import Column, Entity, ImportRun, Row
+from comptoir.integration.transfer.bulk import SeenKeys
+from comptoir.integration.transfer.entities.price_batches import PriceEntry, PriceWriter
+from comptoir.integration.transfer.entities.product_batches import (
+    PlannedProduct,
+    ProductChange,
+    check_products,
+    write_products,
+)
+from comptoir.integration.transfer.registry import get_entity
+from comptoir.integration.transfer.runner import import_records, layout_of
 from comptoir.pricing.models import PriceAttribute, PriceList, PriceRule
 from comptoir.pricing.rules import rebuild_lists
 from comptoir.pricing.services import (
@@ -33,7 +43,6 @@ from comptoir.pricing.services import (
     upsert_price_attribute,
     upsert_price_attribute_value,
     upsert_price_list,
-    upsert_tier_prices,
 )
 
 logger = logging.getLogger(__name__)
@@ -77,17 +86,18 @@ def import_categories(run: OroImport) -> None:
     """One top-level category per leaf category the product rows name.
 
     Names that differ only by case, spaces or a trailing "s" are one category, named by the
-    first plural spelling met (the first spelling if none is plural). This pass also reports
-    the problems of the product rows, so the products step reads the file quietly.
+    first plural spelling met (the first spelling if none is plural). This pass reads the
+    category column only; the products step reports the problems of the product rows.
     """
     spellings: dict[str, tuple[str, int]] = {}
-    for record, row in ProductRows(run, quiet=False):
-        if not row.category:
-            continue
-        key = category_key(row.category)
+    for record in run.records(layouts.PRODUCTS, "products", quiet=True):
+        name = " ".join(record.values.get("category", "").split())
+        if not name or len(name) > 200 or "\x00" in name:
+            continue  # the products step reports it
+        key = category_key(name)
         kept = spellings.get(key)
-        if kept is None or (not _is_plural(kept[0]) and _is_plural(row.category)):
-            spellings[key] = (row.category, record.line)
+        if kept is None or (not _is_plural(kept[0]) and _is_plural(name)):
+            spellings[key] = (name, record.line)
 
     descriptions = _category_descriptions(run)
     existing = {
@@ -167,6 +177,13 @@ def import_price_lists(run: OroImport) -> None:
                 ("price lists", upsert_price_list(name=name, currency=layouts.CURRENCY)[1])
             ],
         )
+    names = {name.lower() for name in PriceList.objects.values_list("name", flat=True)}
+    if (run.directory / layouts.PRICES_FILE).is_file() and (
+        layouts.DEFAULT_PRICE_LIST.lower() not in names
+    ):
+        # OroCommerce's price file names no list: its prices go to the Default list.
+        _, status = upsert_price_list(name=layouts.DEFAULT_PRICE_LIST, currency=layouts.CURRENCY)
+        run.report.count("price lists", status)
     run.price_lists = {
         price_list.name.lower(): price_list for price_list in PriceList.objects.all()
     }
@@ -194,80 +211,6 @@ def import_price_attributes(run: OroImport) -> None:
     }
 
 
-@dataclass(frozen=True)
-class ProductRow:
-    sku: str
-    name: str
-    description: str
-    information: str
-    specifications: str
-    category: str
-    price: Decimal | None
-    msrp: Decimal | None
-    map: Decimal | None
-    unit: Unit
-    precision: int | None
-    is_featured: bool
-    is_new_arrival: bool
-    brand: Brand | None
-
-
-class ProductRows:
-    """The valid rows of the products file; with ``quiet`` off, the others are reported."""
-
-    def __init__(self, run: OroImport, *, quiet: bool) -> None:
-        self.run = run
-        self.quiet = quiet
-        self.skus: dict[str, tuple[int, str]] = {}
-
-    def __iter__(self) -> Iterator[tuple[Record, ProductRow]]:
-        for record in self.run.records(layouts.PRODUCTS, "products", quiet=self.quiet):
-            fields = Fields(record)
-            row = self._read(fields)
-            if fields.problems:
-                self.run.reject("products", fields.problems, quiet=self.quiet)
-                continue
-            yield record, row
-
-    def _read(self, fields: Fields) -> ProductRow:
-        sku = fields.text("sku", required=True, max_length=64)
-        if sku:
-            first = self.skus.get(normalize_sku(sku))
-            if first is not None:
-                fields.error("sku", f"duplicates SKU '{first[1]}' on line {first[0]}")
-            else:
-                self.skus[normalize_sku(sku)] = (fields.record.line, sku)
-        return ProductRow(
-            sku=sku,
-            name=fields.text("name", required=True, max_length=255),
-            description=fields.text("description"),
-            information=fields.text("information"),
-            specifications=fields.text("specifications"),
-            category=" ".join(fields.text("category", max_length=200).split()),
-            price=fields.decimal("price", max_decimals=4, max_digits=19),
-            msrp=fields.decimal("MSRP", max_decimals=4, max_digits=19),
-            map=fields.decimal("MAP", max_decimals=4, max_digits=19),
-            unit=read_unit(self.run, fields, "unit"),
-            precision=fields.integer("precision", maximum=MAX_PRECISION),
-            is_featured=fields.boolean("featured"),
-            is_new_arrival=fields.boolean("new_arrival"),
-            brand=self._brand(fields),
-        )
-
-    def _brand(self, fields: Fields) -> Brand | None:
-        number = fields.integer("brand_id", minimum=1)
-        if number is None:
-            return None
-        brand = self.run.brands.get(number)
-        if brand is None:
-            fields.error(
-                "brand_id",
-                f"no brand number {number}: {layouts.BRANDS.file_name} has "
-                f"{len(self.run.brands)} imported brands, numbered by row from 1",
-            )
-        return brand
-
-
 def read_unit(run: OroImport, fields: Fields, column: str, *, required: bool = True) -> Unit:
     """The unit a column names, or an error listing the known units."""
     code = fields.text(column, required=required)
@@ -278,7 +221,11 @@ def read_unit(run: OroImport, fields: Fields, column: str, *, required: bool = T
 
 
 def import_products(run: OroImport) -> None:
-    """Products with their primary unit, their Default prices and their MSRP and MAP."""
+    """Products with their primary unit, their Default prices and their MSRP and MAP.
+
+    The Default prices are the demo loader's tiers of the ``price`` column, unless the
+    directory holds OroCommerce's price file (``import_prices``), which then prices the list.
+    """
     for list_name in layouts.PRICED_LISTS:
         if list_name.lower() not in run.price_lists:
             run.report.warn(
@@ -288,65 +235,194 @@ def import_products(run: OroImport) -> None:
                     message=f"has no '{list_name}': the products get no prices on it",
                 )
             )
-    for record, row in ProductRows(run, quiet=True):
-        category = run.categories.get(category_key(row.category)) if row.category else None
-        if category is not None and category.name != row.category:
-            run.report.warn(
-                Problem(
-                    file=record.file_name,
-                    line=record.line,
-                    column="category",
-                    message=f"'{row.category}' is taken as the category '{category.name}'",
-                    severity="warning",
-                )
-            )
-        run.save_row(
-            "products",
-            record,
-            lambda row=row, category=category: _write_product(run, row, category),
-        )
-
-
-def _write_product(run: OroImport, row: ProductRow, category: Category | None) -> Outcomes:
-    product, status = upsert_product(
-        sku=row.sku,
-        name=row.name,
-        unit=row.unit,
-        precision=row.precision,
-        description=row.description,
-        information=row.information,
-        specifications=row.specifications,
-        category=category,
-        brand=row.brand,
-        is_featured=row.is_featured,
-        is_new_arrival=row.is_new_arrival,
-        rebuild=False,
+    entity = OroProducts(run)
+    import_records(
+        ImportRun(entity=entity, file_name=layouts.PRODUCTS.file_name, report=run.report),
+        run.records(layouts.PRODUCTS, "products"),
     )
-    outcomes: Outcomes = [("products", status)]
-    default = run.price_lists.get(layouts.DEFAULT_PRICE_LIST.lower())
-    if row.price is not None and default is not None:
-        prices = upsert_tier_prices(
-            price_list=default,
-            product=product,
-            unit=row.unit,
-            tiers=dict(demo_tiers(row.price)),
-            rebuild=False,
+
+
+@dataclass
+class OroProductRow:
+    change: ProductChange
+    price: Decimal | None
+    msrp: Decimal | None
+    map: Decimal | None
+
+
+class OroProducts(Entity):
+    """The rows of OroCommerce's products file, written in batches as the products entity
+    writes its own (``check_products`` and ``write_products``), with their prices."""
+
+    name = "products"
+    label = "Products (OroCommerce)"
+    key = ("sku",)
+    batch_size = 5000
+    columns = tuple(
+        Column(name, "", required=name in layouts.PRODUCTS.required)
+        for name in layouts.PRODUCTS.columns
+    )
+
+    def __init__(self, oro: OroImport) -> None:
+        self.oro = oro
+        default = oro.price_lists.get(layouts.DEFAULT_PRICE_LIST.lower())
+        has_price_file = (oro.directory / layouts.PRICES_FILE).is_file()
+        # The list the demo tiers of the price column go to, if they are used.
+        self.tier_list = None if has_price_file else default
+        self.spellings_told: set[str] = set()
+        # The category of each name the rows write, as the categories step made them.
+        self.categories_by_name: dict[str, Category | None] = {}
+
+    def start(self, run: ImportRun) -> None:
+        run.state["seen"] = seen = SeenKeys(self.name)
+        seen.start()
+
+    def parse(self, fields: Fields, run: ImportRun) -> OroProductRow:
+        sku = fields.text("sku", required=True, max_length=64)
+        values = {
+            "name": fields.text("name", required=True, max_length=255),
+            "description": fields.text("description"),
+            "information": fields.text("information"),
+            "specifications": fields.text("specifications"),
+            "category_id": self._category(fields),
+        }
+        price = fields.decimal("price", max_decimals=4, max_digits=19)
+        msrp = fields.decimal("MSRP", max_decimals=4, max_digits=19)
+        map_price = fields.decimal("MAP", max_decimals=4, max_digits=19)
+        unit = read_unit(self.oro, fields, "unit")
+        precision = fields.integer("precision", maximum=MAX_PRECISION)
+        # As the demo loader: a product is enabled, in its unit's default precision unless
+        # the row gives one.
+        values["is_enabled"] = True
+        values["is_featured"] = fields.boolean("featured")
+        values["is_new_arrival"] = fields.boolean("new_arrival")
+        values["brand_id"] = self._brand(fields)
+        if precision is None and unit is not None:
+            precision = unit.default_precision
+        change = ProductChange(sku=sku, values=values, unit=unit, precision=precision)
+        return OroProductRow(change=change, price=price, msrp=msrp, map=map_price)
+
+    def _category(self, fields: Fields) -> int | None:
+        name = " ".join(fields.text("category", max_length=200).split())
+        if name not in self.categories_by_name:
+            self.categories_by_name[name] = (
+                self.oro.categories.get(category_key(name)) if name else None
+            )
+        category = self.categories_by_name[name]
+        if category is None:
+            return None
+        if category.name != name and name not in self.spellings_told:
+            # Told once per spelling: a large catalog may write it on thousands of rows.
+            self.spellings_told.add(name)
+            fields.problems.append(
+                fields.warning("category", f"'{name}' is taken as the category '{category.name}'")
+            )
+        return category.pk
+
+    def _brand(self, fields: Fields) -> int | None:
+        number = fields.integer("brand_id", minimum=1)
+        if number is None:
+            return None
+        brand = self.oro.brands.get(number)
+        if brand is None:
+            fields.error(
+                "brand_id",
+                f"no brand number {number}: {layouts.BRANDS.file_name} has "
+                f"{len(self.oro.brands)} imported brands, numbered by row from 1",
+            )
+            return None
+        return brand.pk
+
+    def apply(self, rows: list[Row], run: ImportRun) -> None:
+        seen: SeenKeys = run.state["seen"]
+        planned = check_products(run, [(row, row.data.change) for row in rows], seen=seen)
+        prices = PriceWriter(run, rebuilds=None)
+        if self.tier_list is not None:
+            # Prices of products already in the catalog are checked before anything is
+            # written, so a refused row leaves no product behind.
+            prices.load(
+                entry for item in planned if not item.is_new for entry in self._tiers(item)
+            )
+            kept = []
+            for item in planned:
+                refusal = None if item.is_new else _first_refusal(prices, self._tiers(item))
+                if refusal is None:
+                    kept.append(item)
+                else:
+                    run.refuse(item.row, refusal, column="price")
+            planned = kept
+        write_products(run, planned, seen=seen, rebuilds=None)
+        if self.tier_list is not None:
+            prices.write([(item.row, self._tiers(item)) for item in planned])
+        if self.oro.price_attributes:
+            products = Product.objects.in_bulk([item.product_id for item in planned])
+            for item in planned:
+                self._write_attributes(run, item, products[item.product_id])
+
+    def _tiers(self, item: PlannedProduct) -> list[PriceEntry]:
+        price = item.row.data.price
+        if price is None:
+            return []
+        return [
+            PriceEntry(self.tier_list.pk, item.product_id, item.change.unit.pk, quantity, value)
+            for quantity, value in demo_tiers(price)
+        ]
+
+    def _write_attributes(self, run: ImportRun, item: PlannedProduct, product: Product) -> None:
+        row: OroProductRow = item.row.data
+        for attribute_name, value in (("msrp", row.msrp), ("map", row.map)):
+            attribute = self.oro.price_attributes.get(attribute_name)
+            if attribute is None or value is None:
+                continue
+            _, status = upsert_price_attribute_value(
+                attribute=attribute,
+                product=product,
+                unit=item.change.unit,
+                value=value,
+                currency=layouts.CURRENCY,
+                rebuild=False,
+            )
+            run.done(item.row, status, entity="price attribute values")
+
+    def finish(self, run: ImportRun) -> None:
+        run.state["seen"].drop()
+
+    def export(self, options: dict[str, str]) -> Iterator[dict[str, str]]:
+        raise DomainError(
+            "Products are exported in Comptoir's own columns: export the products entity",
+            code="not_exportable",
         )
-        outcomes.extend(("prices", price_status) for _, price_status in prices)
-    for attribute_name, value in (("msrp", row.msrp), ("map", row.map)):
-        attribute = run.price_attributes.get(attribute_name)
-        if attribute is None or value is None:
-            continue
-        _, value_status = upsert_price_attribute_value(
-            attribute=attribute,
-            product=product,
-            unit=row.unit,
-            value=value,
-            currency=layouts.CURRENCY,
-            rebuild=False,
-        )
-        outcomes.append(("price attribute values", value_status))
-    return outcomes
+
+
+def _first_refusal(prices: PriceWriter, entries: list[PriceEntry]) -> str | None:
+    return next(filter(None, map(prices.refusal, entries)), None)
+
+
+def import_prices(run: OroImport) -> None:
+    """OroCommerce's price file (``Product SKU,Quantity,Unit Code,Price,Currency``), which
+    names no list, into the Default list, as the prices entity imports it."""
+    path = run.directory / layouts.PRICES_FILE
+    if not path.is_file():
+        return
+    entity = get_entity("prices")
+    options = entity.check_options({"price_list": layouts.DEFAULT_PRICE_LIST})
+    layout = layout_of(entity, layouts.PRICES_FILE)
+    import_records(
+        ImportRun(entity=entity, file_name=path.name, options=options, report=run.report),
+        run.records(layout, entity.name),
+    )
+
+
+def import_inventory(run: OroImport) -> None:
+    """Stock levels (``SKU,Warehouse,Quantity,Unit``), as the inventory entity imports them."""
+    path = run.directory / layouts.INVENTORY_FILE
+    if not path.is_file():
+        return
+    entity = get_entity("inventory")
+    import_records(
+        ImportRun(entity=entity, file_name=path.name, report=run.report),
+        run.records(layout_of(entity, layouts.INVENTORY_FILE), entity.name),
+    )
 
 
 def demo_tiers(price: Decimal) -> list[tuple[Decimal, Decimal]]:

@@ -6,9 +6,11 @@
    plain text of the optional descriptions file;
 4. price lists (in USD) and price attributes (MSRP, MAP);
 5. products with their primary unit, their Default prices with tiers (``layouts.TIER_SHARES``)
-   and their MSRP and MAP;
-6. additional units, then the Wholesale and Partner C lists as price rules over Default
-   (``layouts.RULE_SHARES``), computed at once;
+   and their MSRP and MAP, in batches (``transfer.entities.catalog``); or, when the directory
+   holds OroCommerce's price file (``layouts.PRICES_FILE``), the Default prices of that file;
+6. additional units, the stock levels of ``layouts.INVENTORY_FILE`` when present, then the
+   Wholesale and Partner C lists as price rules over Default (``layouts.RULE_SHARES``),
+   computed at once;
 7. customer groups and payment terms of the demo loader, then companies (a name
    "X - Y" is a subsidiary of X; groups from ``layouts.COMPANY_GROUPS``), customer users
    and their companies' address books;
@@ -66,7 +68,9 @@ def import_oro_directory(
     catalog.import_price_lists(run)
     catalog.import_price_attributes(run)
     catalog.import_products(run)
+    catalog.import_prices(run)
     catalog.import_additional_units(run)
+    catalog.import_inventory(run)
     catalog.import_price_rules(run)
     customers.import_customer_groups_and_payment_terms(run)
     customers.import_companies_users_and_addresses(run)

@@ -65,6 +65,10 @@ ORDER_LINES = _layout(
     "orderIdentifier,productSku,productUnitCode",
 )
 CATEGORY_DESCRIPTIONS = "CatalogBundle__category_descriptions.yml"
+# OroCommerce's price and inventory import files, read by the prices and inventory entities
+# (``Product SKU,Quantity,Unit Code,Price,Currency`` and ``SKU,Warehouse,Quantity,Unit``).
+PRICES_FILE = "PricingBundle__prices.csv"
+INVENTORY_FILE = "InventoryBundle__inventory.csv"
 
 ALL_FILES = (
     PRODUCTS,

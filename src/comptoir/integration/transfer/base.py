@@ -13,6 +13,7 @@ has and leaves the others as they are (a new row takes their defaults).
 """
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -90,11 +91,14 @@ class ImportRun:
     def settle(self, *, written: bool) -> None:
         """Count what the batch did if it was written; forget it if it was rolled back."""
         if written:
+            counts: Counter[tuple[str, UpsertStatus]] = Counter()
             for name, outcome in self.pending:
                 if isinstance(outcome, Problem):
                     self.report.reject(name, [outcome])
                 else:
-                    self.report.count(name, outcome)
+                    counts[name, outcome] += 1
+            for (name, status), amount in counts.items():
+                self.report.count(name, status, amount)
         self.pending.clear()
 
     def warn(self, row: Row | None, message: str, *, column: str | None = None) -> None:
@@ -142,6 +146,17 @@ class Entity(ABC):
 
     def start(self, run: ImportRun) -> None:  # noqa: B027 (most entities need nothing here)
         """Called once before the first batch, inside the run's transaction when it has one."""
+
+    def check_columns(self, columns: frozenset[str], run: ImportRun) -> str | None:
+        """What is wrong with a file of ``columns`` beyond a missing required column (checked
+        with the header), or None; asked before the first record, and nothing is imported
+        when it answers."""
+        return None
+
+    def finish(self, run: ImportRun) -> None:  # noqa: B027 (most entities need nothing here)
+        """Called once after the last batch, in a transaction (the run's when it has one):
+        work that needs the whole file read, such as removing what it did not name. What it
+        refuses or counts goes to the report like a batch's."""
 
     @abstractmethod
     def parse(self, fields: Fields, run: ImportRun) -> Any:

@@ -41,6 +41,47 @@ def read_table(
     )
 
 
+def read_rows(
+    rows: Iterable[dict[str, object]], layout: CsvLayout, *, report: ImportReport, entity: str
+) -> Iterator[Record]:
+    """Rows a program sent (the ERP API) as records, each row's index (from 0) as its line.
+
+    A row names the columns it sets, as a file's header does, with the same names and aliases;
+    a row with an unknown column, a required column missing or a value that is not text, a
+    number, true/false or null (empty) is reported, column by column, and not imported.
+    """
+    by_lower = {column.lower(): column for column in layout.columns} | dict(layout.aliases)
+    for index, row in enumerate(rows):
+        values: dict[str, str] = {}
+        named: set[str] = set()
+        problems = []
+        for name, value in row.items():
+            column = by_lower.get(name.strip().lower())
+            if column is None:
+                problems.append((name, f"unknown column; expected columns: {layout.expected()}"))
+            elif column in named:
+                problems.append((column, "given twice (under two of its names)"))
+            elif isinstance(value, dict | list):
+                problems.append((column, "must be a text, a number, true or false, or null"))
+            else:
+                values[column] = _text(value)
+            if column is not None:
+                named.add(column)
+        for column in layout.columns:
+            if column in layout.required and column not in named:
+                problems.append((column, f"missing; expected columns: {layout.expected()}"))
+        if problems:
+            report.reject(
+                entity,
+                [
+                    Problem(file=layout.file_name, line=index, column=column, message=message)
+                    for column, message in problems
+                ],
+            )
+            continue
+        yield Record(file_name=layout.file_name, line=index, number=index + 1, values=values)
+
+
 def _read_xlsx(
     path: Path,
     layout: CsvLayout,

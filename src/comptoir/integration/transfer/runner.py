@@ -20,10 +20,13 @@ from comptoir.core.events import record_event
 from comptoir.integration.csvfiles import CsvLayout, Fields, Progress, Record
 from comptoir.integration.report import ImportReport, Problem
 from comptoir.integration.transfer.base import Entity, ImportRun, Row
-from comptoir.integration.transfer.files import TableWriter, read_table
+from comptoir.integration.transfer.files import TableWriter, read_rows, read_table
 from comptoir.integration.transfer.registry import get_entity
 
 logger = logging.getLogger(__name__)
+
+# Rows an export writes between two reports of its progress.
+EXPORT_BATCH = 1000
 
 
 class _RollBack(Exception):
@@ -77,11 +80,42 @@ def run_import(
         entity=entity.name,
         progress=progress,
     )
+    return _run(run, records, all_or_nothing=all_or_nothing, on_batch=on_batch)
+
+
+def run_import_rows(
+    rows: Iterable[dict[str, object]],
+    *,
+    entity: str | Entity,
+    source_name: str,
+    options: dict[str, str] | None = None,
+    validate_only: bool = False,
+    all_or_nothing: bool = False,
+) -> ImportReport:
+    """Import rows held in memory (a batch the ERP API received) as ``entity``, as
+    ``run_import`` imports a file's records; ``source_name`` stands for the file's name and
+    each row's index (from 0) for its line in the report."""
+    entity = get_entity(entity) if isinstance(entity, str) else entity
+    run = ImportRun(
+        entity=entity,
+        file_name=source_name,
+        options=entity.check_options(options or {}),
+        validate_only=validate_only,
+    )
+    records = read_rows(
+        rows, layout_of(entity, source_name), report=run.report, entity=entity.name
+    )
+    return _run(run, records, all_or_nothing=all_or_nothing, on_batch=None)
+
+
+def _run(
+    run: ImportRun, records: Iterator[Record], *, all_or_nothing: bool, on_batch
+) -> ImportReport:
+    validate_only = run.validate_only
     whole = validate_only or all_or_nothing
     try:
         with transaction.atomic() if whole else contextlib.nullcontext():
-            entity.start(run)
-            _import_batches(run, records, on_batch)
+            import_records(run, records, on_batch=on_batch)
             if validate_only or (all_or_nothing and run.report.errors):
                 raise _RollBack
             if not validate_only:
@@ -98,7 +132,7 @@ def run_import(
             )
     logger.info(
         "%s imported from %s%s: %s changed, %s rejected",
-        entity.name,
+        run.entity.name,
         run.file_name,
         " (validation only)" if validate_only else "",
         run.report.changed,
@@ -107,10 +141,22 @@ def run_import(
     return run.report
 
 
+def import_records(run: ImportRun, records: Iterator[Record], *, on_batch=None) -> None:
+    """Apply ``records`` to the run's entity: its ``start``, the records parsed and applied in
+    batches, then its ``finish``. The caller holds the run's transaction, when it has one."""
+    run.entity.start(run)
+    _import_batches(run, records, on_batch)
+    with transaction.atomic():
+        run.entity.finish(run)
+    run.settle(written=True)
+
+
 def _import_batches(run: ImportRun, records: Iterator[Record], on_batch) -> None:
     batch: list[Row] = []
     read = 0
     for group in _groups(run.entity, records):
+        if read == 0 and _wrong_columns(run, group[0]):
+            return
         rows, failed = [], []
         for record in group:
             read += 1
@@ -145,6 +191,16 @@ def _import_batches(run: ImportRun, records: Iterator[Record], on_batch) -> None
         _apply(run, batch)
     if on_batch is not None:
         on_batch(read)
+
+
+def _wrong_columns(run: ImportRun, record: Record) -> bool:
+    """Whether the entity refuses the file's columns (those of its first record)."""
+    message = run.entity.check_columns(frozenset(record.values), run)
+    if message is not None:
+        run.report.file_error(
+            run.entity.name, Problem(file=run.file_name, line=1, message=message)
+        )
+    return message is not None
 
 
 def _groups(entity: Entity, records: Iterator[Record]) -> Iterator[list[Record]]:
@@ -234,12 +290,21 @@ def run_export(
     entity: str | Entity,
     options: dict[str, str] | None = None,
     format: str | None = None,
+    on_batch=None,
 ) -> int:
-    """Write every row of ``entity`` to ``path`` (CSV or XLSX by its suffix); return how many."""
+    """Write every row of ``entity`` to ``path`` (CSV or XLSX by its suffix); return how many.
+
+    ``on_batch(rows_written)`` is called every ``EXPORT_BATCH`` rows and at the end, for a
+    job's progress.
+    """
     entity = get_entity(entity) if isinstance(entity, str) else entity
     with TableWriter(Path(path), (c.name for c in entity.columns), format=format) as writer:
         for row in entity.export(options or {}):
             writer.write(row)
+            if on_batch is not None and writer.count % EXPORT_BATCH == 0:
+                on_batch(writer.count)
+        if on_batch is not None:
+            on_batch(writer.count)
         return writer.count
 
 

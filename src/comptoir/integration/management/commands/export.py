@@ -1,9 +1,15 @@
 """``comptoir export --type ENTITY FILE``: write every row of an entity to a CSV or XLSX file."""
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from comptoir.core.errors import DomainError
-from comptoir.integration.transfer.runner import run_export, write_template
+from comptoir.integration.console import RichProgress
+from comptoir.integration.jobs import create_export_job, run_export_job
+from comptoir.integration.models import JobSource
+from comptoir.integration.transfer.files import file_format
+from comptoir.integration.transfer.runner import write_template
 
 
 class Command(BaseCommand):
@@ -28,6 +34,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, entity, option, template, **options):
+        if not file.lower().endswith((".csv", ".xlsx")):
+            raise CommandError(
+                f"'{file}' does not end in .csv or .xlsx: name the file to say which to write"
+            )
         values = {}
         for pair in option:
             name, sep, value = pair.partition("=")
@@ -39,9 +49,23 @@ class Command(BaseCommand):
                 write_template(file, entity=entity)
                 self.stdout.write(f"Template of {entity} written to {file}")
                 return
-            count = run_export(file, entity=entity, options=values)
+            job = create_export_job(
+                entity=entity,
+                format=file_format(file),
+                source=JobSource.COMMAND,
+                file_name=Path(file).name,
+                options=values,
+            )
         except DomainError as error:
             raise CommandError(error.message) from None
         except OSError as error:
             raise CommandError(f"'{file}' cannot be written: {error.strerror}") from None
+        progress = RichProgress(unit="rows") if self.stderr.isatty() else None
+        try:
+            count = run_export_job(job, path=file, progress=progress)
+        finally:
+            if progress is not None:
+                progress.close()
+        if count is None:
+            raise CommandError(f"{job.message} (job #{job.pk})")
         self.stdout.write(f"{count} {entity} written to {file}")

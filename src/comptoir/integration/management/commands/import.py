@@ -1,24 +1,26 @@
 """``comptoir import FILE --type ENTITY``: import one entity's CSV or XLSX file;
-``comptoir import oro DIR``: import a directory in the layout of OroCommerce's demo data."""
+``comptoir import oro DIR``: import a directory in the layout of OroCommerce's demo data;
+``comptoir import akeneo DIR``: import an Akeneo export directory;
+``comptoir import magento DIR``: import a Magento 2 export directory."""
 
-import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from comptoir.core.errors import DomainError
+from comptoir.integration.akeneo.importer import import_akeneo_directory
+from comptoir.integration.akeneo.layouts import DEFAULT_CHANNEL
+from comptoir.integration.console import RichProgress
+from comptoir.integration.jobs import create_import_job, run_import_job
+from comptoir.integration.magento.importer import import_magento_directory
+from comptoir.integration.models import JobSource
 from comptoir.integration.oro import layouts
 from comptoir.integration.oro.importer import import_oro_directory
 from comptoir.integration.report import render_summary
 from comptoir.integration.transfer.files import write_problems
 from comptoir.integration.transfer.registry import all_entities
-from comptoir.integration.transfer.runner import run_import
 
-DIRECTORY_FORMATS = ("oro",)
-
-# Files shorter than this are read too fast for a progress bar to tell anything.
-LONG_FILE_LINES = 500
+DIRECTORY_FORMATS = ("oro", "akeneo", "magento")
 
 
 class Command(BaseCommand):
@@ -26,7 +28,10 @@ class Command(BaseCommand):
         "Import data files. 'FILE --type ENTITY' imports one CSV or XLSX file of an entity "
         "(products, prices, companies...), keyed by business keys. 'oro DIR' loads a directory "
         "in the layout of OroCommerce's demo data: catalog, prices, companies, users and order "
-        "history. Running either again with the same files changes nothing."
+        "history. 'akeneo DIR' loads an Akeneo export: categories, attributes, families, "
+        "product models and their variants. 'magento DIR' loads a Magento 2 export: products "
+        "and their variants, tier prices, customers and their addresses. Running any of them "
+        "again with the same files changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -42,7 +47,8 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="NAME=VALUE",
-            help="An option of the entity's import (prices: mode=replace or mode=reset).",
+            help="An option of the entity's import (prices: mode=replace or mode=reset), or of "
+            "the Magento import (store_languages=french:fr, currency=EUR...).",
         )
         parser.add_argument(
             "--validate-only",
@@ -69,8 +75,14 @@ class Command(BaseCommand):
             default=layouts.DEFAULT_PAYMENT_TERM,
             help=f"The payment term companies get (default: '{layouts.DEFAULT_PAYMENT_TERM}').",
         )
+        parser.add_argument(
+            "--channel",
+            default=DEFAULT_CHANNEL,
+            help="Akeneo: the channel whose category tree and values are imported "
+            f"(default: '{DEFAULT_CHANNEL}').",
+        )
 
-    def handle(self, *args, source, directory, password, payment_term, **options):
+    def handle(self, *args, source, directory, password, payment_term, channel, **options):
         progress = RichProgress() if self.stderr.isatty() else None
         try:
             if directory is not None:
@@ -80,9 +92,16 @@ class Command(BaseCommand):
                         f"{', '.join(DIRECTORY_FORMATS)}, or import a file with "
                         f"'comptoir import FILE --type ENTITY'"
                     )
-                report = import_oro_directory(
-                    directory, password=password, payment_term=payment_term, progress=progress
-                )
+                if source == "akeneo":
+                    report = import_akeneo_directory(directory, channel=channel, progress=progress)
+                elif source == "magento":
+                    report = import_magento_directory(
+                        directory, options=option_values(options["option"]), progress=progress
+                    )
+                else:
+                    report = import_oro_directory(
+                        directory, password=password, payment_term=payment_term, progress=progress
+                    )
             else:
                 report = self._import_file(source, progress=progress, **options)
         except DomainError as error:
@@ -114,49 +133,26 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Say what '{path}' holds with --type, one of: {', '.join(all_entities())}"
             )
-        values = {}
-        for pair in option:
-            name, sep, value = pair.partition("=")
-            if not sep:
-                raise CommandError(f"'{pair}' is not an option: write NAME=VALUE")
-            values[name.strip()] = value
-        return run_import(
-            path,
+        job = create_import_job(
             entity=entity,
-            options=values,
+            file_name=Path(path).name,
+            source=JobSource.COMMAND,
+            options=option_values(option),
             validate_only=validate_only,
             all_or_nothing=all_or_nothing,
-            progress=progress,
         )
+        report = run_import_job(job, path=path, progress=progress)
+        if report is None:
+            raise CommandError(f"{job.message} (job #{job.pk})")
+        return report
 
 
-class RichProgress:
-    """A progress bar per long file, on the terminal's standard error."""
-
-    def __init__(self) -> None:
-        self.bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("lines"),
-            TimeElapsedColumn(),
-            console=Console(file=sys.stderr),
-            transient=True,
-        )
-        self.task = None
-        self.bar.start()
-
-    def start(self, label: str, total: int) -> None:
-        self.task = self.bar.add_task(label, total=total) if total >= LONG_FILE_LINES else None
-
-    def advance(self, amount: int) -> None:
-        if self.task is not None:
-            self.bar.advance(self.task, amount)
-
-    def stop(self) -> None:
-        if self.task is not None:
-            self.bar.remove_task(self.task)
-            self.task = None
-
-    def close(self) -> None:
-        self.bar.stop()
+def option_values(pairs: list[str]) -> dict[str, str]:
+    """The ``--option NAME=VALUE`` pairs by name."""
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise CommandError(f"'{pair}' is not an option: write NAME=VALUE")
+        values[name.strip()] = value
+    return values

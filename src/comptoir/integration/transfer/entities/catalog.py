@@ -1,15 +1,82 @@
-"""Catalog entities: categories."""
+"""Catalog entities: units and categories (products are in ``products``)."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.utils.text import slugify
 
-from comptoir.catalog.models import Category
+from comptoir.catalog.models import Category, Unit
+from comptoir.catalog.services import upsert_unit
 from comptoir.core.records import CREATED, assign_changes, save_changes
 from comptoir.integration.csvfiles import Fields
 from comptoir.integration.transfer.base import Column, Entity, ImportRun, Row
 from comptoir.integration.transfer.registry import register
+
+# Quantities are stored with 3 decimals, so no unit can take more.
+MAX_PRECISION = 3
+
+
+@dataclass
+class UnitRow:
+    code: str
+    label: str | None
+    precision: int | None
+
+
+@register
+class Units(Entity):
+    name = "units"
+    label = "Units"
+    key = ("code",)
+    batch_size = 500
+    columns = (
+        Column(
+            "code",
+            "The unit's code, as product files write it: letters, digits and hyphens.",
+            "m",
+            required=True,
+        ),
+        Column("label", "Its name, as buyers read it; empty: the code.", "metre"),
+        Column(
+            "precision",
+            "How many decimals a quantity takes, 0 to 3, unless a product says otherwise.",
+            "2",
+        ),
+    )
+
+    def parse(self, fields: Fields, run: ImportRun) -> UnitRow:
+        record = fields.record.values
+        code = fields.text("code", required=True, max_length=20).lower()
+        if code and slugify(code) != code:
+            fields.error(
+                "code",
+                f"'{code}' is not a unit code; write letters, digits and hyphens, as in "
+                f"'{slugify(code) or 'item'}'",
+            )
+        row = UnitRow(code=code, label=None, precision=None)
+        if "label" in record:
+            row.label = fields.text("label", max_length=50) or None
+        if "precision" in record:
+            row.precision = fields.integer("precision", maximum=MAX_PRECISION)
+        return row
+
+    def apply(self, rows: list[Row], run: ImportRun) -> None:
+        for row in rows:
+            data: UnitRow = row.data
+            unit = Unit.objects.filter(code__iexact=data.code).first()
+            precision = data.precision
+            if precision is None:
+                precision = 0 if unit is None else unit.default_precision
+            _, status = upsert_unit(code=data.code, default_precision=precision, label=data.label)
+            run.done(row, status)
+
+    def export(self, options: dict[str, str]) -> Iterator[dict[str, str]]:
+        for unit in Unit.objects.order_by("code"):
+            yield {
+                "code": unit.code,
+                "label": unit.label,
+                "precision": str(unit.default_precision),
+            }
 
 
 @dataclass

@@ -1,0 +1,53 @@
+"""The languages catalog texts are translated into, and which translation a reader is shown.
+
+A translated record (a category, an attribute, an option) holds its text in the site's default
+language, and translation rows hold it in others, each under a Django language code in lower
+case: "fr", or "fr-fr" for a regional variant (an Akeneo locale "fr_FR" is stored so). A reader
+of "fr" is shown the "fr" text, else a regional "fr-..." one; a reader of "fr-ca" the "fr-ca"
+text, else "fr", else another "fr-..." one; then the default text.
+"""
+
+import re
+from collections.abc import Iterable
+from typing import Protocol
+
+from comptoir.core.errors import DomainError
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
+
+# The longest language code stored: "zh-hant-tw" and the like.
+LANGUAGE_MAX_LENGTH = 15
+
+
+def normalize_language(code: str) -> str:
+    """``code`` in its stored form: "fr_FR", "fr-FR" and " fr-fr " are all "fr-fr"."""
+    language = code.strip().replace("_", "-").lower()
+    if not _LANGUAGE.fullmatch(language) or len(language) > LANGUAGE_MAX_LENGTH:
+        raise DomainError(
+            f"'{code}' is not a language; write a code such as fr, fr-FR or fr_FR",
+            code="language_invalid",
+        )
+    return language
+
+
+def best_language(available: Iterable[str], language: str) -> str | None:
+    """The one of the ``available`` languages a reader of ``language`` is shown, or None."""
+    available = sorted(set(available))
+    wanted = language.lower()
+    if wanted in available:
+        return wanted
+    base = wanted.split("-")[0]
+    if base in available:
+        return base
+    return next((code for code in available if code.split("-")[0] == base), None)
+
+
+class Translation(Protocol):
+    language: str
+
+
+def translation_for[T: Translation](translations: Iterable[T], language: str) -> T | None:
+    """The translation a reader of ``language`` is shown, among ``translations`` (loaded)."""
+    by_language = {translation.language: translation for translation in translations}
+    chosen = best_language(by_language, language)
+    return None if chosen is None else by_language[chosen]

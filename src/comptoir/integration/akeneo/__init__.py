@@ -1,0 +1,2 @@
+"""Import of an Akeneo PIM export directory, its files taken unchanged:
+``comptoir import akeneo DIR``."""

@@ -1,0 +1,89 @@
+"""The ``price_changed`` event: what other systems are told when prices change.
+
+Prices set by hand, by the ERP API or by an import are told price by price: one event per
+price list and per ``PRICES_PER_EVENT`` changes of one write, each change with its SKU, unit,
+tier quantity and new value (null: the price was removed). A rule rebuild is told once per
+list and rebuild, with the number of prices it changed and the SKUs of the products they
+belong to, or no SKUs when more than ``SKUS_PER_EVENT`` products changed: a full rebuild can
+change a million prices, which as separate events would swamp every receiver, and the values
+are computed ones that a receiver reads again from the list when it needs them.
+"""
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Protocol
+
+from comptoir.catalog.models import Product, Unit
+from comptoir.core.events import NewEvent, record_event, record_events
+from comptoir.core.quantities import plain
+from comptoir.pricing.models import PriceList, PriceSource
+
+PRICES_PER_EVENT = 500
+SKUS_PER_EVENT = 500
+
+
+class ChangedPrice(Protocol):
+    """A price as written: a ``Price``, or a row an import wrote in bulk."""
+
+    price_list_id: int
+    product_id: int
+    unit_id: int
+    quantity: Decimal
+    value: Decimal
+
+
+def record_prices_changed(prices: Iterable[ChangedPrice], *, removed: bool = False) -> int:
+    """Record ``price_changed`` for prices written by hand (or removed); call in the
+    transaction that writes them. Returns the number of events recorded."""
+    by_list: dict[int, list[ChangedPrice]] = {}
+    for price in prices:
+        by_list.setdefault(price.price_list_id, []).append(price)
+    if not by_list:
+        return 0
+    lists = PriceList.objects.in_bulk(list(by_list))
+    product_ids = {price.product_id for changed in by_list.values() for price in changed}
+    skus = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "sku"))
+    units = dict(Unit.objects.values_list("pk", "code"))
+    events = []
+    for list_id, changed in sorted(by_list.items()):
+        price_list = lists[list_id]
+        for start in range(0, len(changed), PRICES_PER_EVENT):
+            part = changed[start : start + PRICES_PER_EVENT]
+            payload = {
+                "price_list": price_list.name,
+                "currency": price_list.currency,
+                "source": PriceSource.MANUAL.value,
+                "count": len(part),
+                "prices": [
+                    {
+                        "sku": skus.get(price.product_id, ""),
+                        "unit": units.get(price.unit_id, ""),
+                        "quantity": plain(price.quantity),
+                        "value": None if removed else plain(price.value),
+                    }
+                    for price in part
+                ],
+            }
+            events.append(NewEvent("price_changed", price_list.name, payload))
+    return len(record_events(events))
+
+
+def record_rebuild_changed(
+    price_list: PriceList, *, changed: int, product_ids: Sequence[int] | None
+) -> None:
+    """Record ``price_changed`` for a rule rebuild of ``price_list`` that changed ``changed``
+    prices, of the products ``product_ids`` (None: more than ``SKUS_PER_EVENT`` of them)."""
+    skus = None
+    if product_ids is not None:
+        skus = sorted(Product.objects.filter(pk__in=product_ids).values_list("sku", flat=True))
+    record_event(
+        "price_changed",
+        entity_key=price_list.name,
+        payload={
+            "price_list": price_list.name,
+            "currency": price_list.currency,
+            "source": PriceSource.RULE.value,
+            "count": changed,
+            "skus": skus,
+        },
+    )
