@@ -23,6 +23,8 @@ from comptoir.integration.report import ImportReport, Problem
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Characters no header of a text file holds: the file is binary (a PDF, an image, a workbook).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,15 @@ def _read_header(
         )
         return None
 
+    if any(_CONTROL.search(cell) for cell in raw):
+        _file_error(
+            report,
+            entity,
+            name,
+            "is not a text file (its first line holds control characters); save the data as "
+            f"CSV (UTF-8) or XLSX with the columns: {layout.expected()}",
+        )
+        return None
     by_lower = {column.lower(): column for column in layout.columns} | dict(layout.aliases)
     if len(raw) == 1:
         for separator, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):

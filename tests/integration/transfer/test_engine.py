@@ -382,3 +382,14 @@ def test_export_command_refuses_a_file_name_that_says_neither_csv_nor_xlsx(tmp_p
         call_command("export", str(tmp_path / "out.pdf"), "--type", "categories")
 
     assert not (tmp_path / "out.pdf").exists()
+
+
+def test_a_binary_file_named_csv_is_said_not_to_be_text(tmp_path):
+    path = tmp_path / "categories.csv"
+    path.write_bytes(bytes(range(1, 128)) * 3)
+
+    report = run_import(path, entity="categories")
+
+    assert slugs() == []
+    [problem] = report.errors
+    assert problem.message.startswith("is not a text file (its first line holds control")
