@@ -47,7 +47,10 @@ def run(*, products: int, sqlite_products: int) -> None:
     units = work / "units.csv"
     units.write_text(EXTRA_UNITS, encoding="utf-8")
 
-    print(f"imports (PostgreSQL, a catalog of {products:,} products and its prices)")
+    print(
+        f"imports (PostgreSQL, a catalog of {products:,} products and its prices; the unit 'm' "
+        "imported first with comptoir import units.csv --type units)"
+    )
     directory = _import_directory(setup.catalog(products), work / f"postgresql-{products}")
     setup.reset_database()
     _empty_outbox()
@@ -232,9 +235,10 @@ def import_with_django_import_export(path: Path) -> int:
     admin does (row by row, in one transaction); return how many rows it imported. The
     categories the file names are created first, as that library needs them."""
     import tablib
+    from django.db.models.functions import Upper
     from import_export import fields, resources, widgets
 
-    from comptoir.catalog.models import Category, Product
+    from comptoir.catalog.models import Category, Product, normalize_sku
 
     class ProductResource(resources.ModelResource):
         category = fields.Field(
@@ -252,8 +256,26 @@ def import_with_django_import_export(path: Path) -> int:
         class Meta:
             model = Product
             import_id_fields = ("sku",)
-            fields = ("sku", "name", "description", "information", "specifications")
+            fields = (
+                "sku",
+                "name",
+                "description",
+                "information",
+                "specifications",
+                "category",
+                "featured",
+                "new_arrival",
+            )
             skip_unchanged = True
+
+        def get_instance(self, instance_loader, row):
+            # By the index SKUs have (upper case), as the catalog finds them; a lookup on the
+            # column as written would read the whole table for each row.
+            return (
+                Product.objects.annotate(key=Upper("sku"))
+                .filter(key=normalize_sku(row["sku"]))
+                .first()
+            )
 
     dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
     for name in sorted(set(dataset["category"])):
