@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
-
 from comptoir.catalog.attributes import (
     Attribute,
     AttributeOption,
@@ -20,26 +18,13 @@ from comptoir.catalog.attributes import (
     ProductModel,
 )
 from comptoir.catalog.models import Category, Unit
-from comptoir.core.errors import DomainError
-from comptoir.core.records import UpsertStatus
 from comptoir.integration.akeneo.layouts import AkeneoFile
 from comptoir.integration.csvfiles import DELIMITERS, CsvLayout, Progress, Record, read_records
 from comptoir.integration.report import ImportReport, Problem
+from comptoir.integration.rows import Outcomes, save_row
 from comptoir.pricing.models import PriceList
 
 logger = logging.getLogger(__name__)
-
-Outcomes = list[tuple[str, UpsertStatus]]
-
-
-class RowRefused(DomainError):
-    """A row the import cannot take, with the column at fault."""
-
-    code = "row_refused"
-
-    def __init__(self, message: str, *, column: str | None = None) -> None:
-        super().__init__(message)
-        self.column = column
 
 
 @dataclass(frozen=True)
@@ -146,25 +131,11 @@ class AkeneoImport:
             self.report.reject(entity, problems)
 
     def save_row(self, entity: str, record: Record, write: Callable[[], Outcomes]) -> bool:
-        """Run ``write`` for ``record`` in one transaction and count what it did.
-
-        A refusal (a domain error, or the database refusing a value) rolls the whole row back
-        and rejects it as ``entity``.
-        """
-        try:
-            with transaction.atomic():
-                outcomes = write()
-        except DomainError as error:
-            column = error.column if isinstance(error, RowRefused) else None
-            self.report.reject(entity, [_problem(record, error.message, column)])
-            return False
-        except DatabaseError as error:
-            logger.warning("%s line %s not saved: %s", record.file_name, record.line, error)
-            self.report.reject(entity, [_problem(record, f"could not be saved: {error}", None)])
-            return False
-        for name, status in outcomes:
-            self.report.count(name, status)
-        return True
+        """Run ``write`` for ``record`` in one transaction and count what it did; a refused row
+        is rejected as ``entity``."""
+        return save_row(
+            self.report, entity, file_name=record.file_name, line=record.line, write=write
+        )
 
 
 def read_header(path: Path) -> list[str]:

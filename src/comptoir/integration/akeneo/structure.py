@@ -23,11 +23,11 @@ from comptoir.integration.akeneo.run import (
     AttributeSpec,
     FamilyVariant,
     Outcomes,
-    RowRefused,
     split_codes,
 )
 from comptoir.integration.csvfiles import Fields, Record
 from comptoir.integration.report import Problem
+from comptoir.integration.rows import RowRefused
 
 # Integers Akeneo's sort orders fit in.
 SORT_ORDER_MIN = -(2**31)

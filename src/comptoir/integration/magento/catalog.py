@@ -65,7 +65,6 @@ from comptoir.integration.magento.products import (
 from comptoir.integration.magento.run import (
     MagentoImport,
     Outcomes,
-    RowRefused,
     mapped_record,
 )
 from comptoir.integration.magento.structure import (
@@ -73,6 +72,7 @@ from comptoir.integration.magento.structure import (
     import_categories,
     import_families,
 )
+from comptoir.integration.rows import RowRefused
 from comptoir.integration.transfer.base import ImportRun, Row
 from comptoir.integration.transfer.entities.product_batches import find_products
 from comptoir.integration.transfer.entities.products import Products

@@ -15,32 +15,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
-
 from comptoir.core.errors import DomainError
-from comptoir.core.records import UpsertStatus
 from comptoir.integration.csvfiles import DELIMITERS, CsvLayout, Progress, Record, read_records
 from comptoir.integration.magento.layouts import MagentoFile
 from comptoir.integration.report import ImportReport, Problem
+from comptoir.integration.rows import Outcomes, save_row
 from comptoir.integration.transfer.base import Entity, ImportRun
 from comptoir.integration.transfer.runner import import_records
 
 logger = logging.getLogger(__name__)
 
-Outcomes = list[tuple[str, UpsertStatus]]
 
 # Lines a message lists before it stops.
 LISTED_LINES = 10
-
-
-class RowRefused(DomainError):
-    """A row the import cannot take, with the column at fault."""
-
-    code = "row_refused"
-
-    def __init__(self, message: str, *, column: str | None = None) -> None:
-        super().__init__(message)
-        self.column = column
 
 
 @dataclass
@@ -161,27 +148,9 @@ class MagentoImport:
     def save_row(
         self, entity: str, file_name: str, line: int, write: Callable[[], Outcomes]
     ) -> bool:
-        """Run ``write`` for the row at ``line`` in one transaction and count what it did.
-
-        A refusal (a domain error, or the database refusing a value) rolls the whole row back
-        and rejects it as ``entity``; the other steps still read the row.
-        """
-        try:
-            with transaction.atomic():
-                outcomes = write()
-        except DomainError as error:
-            column = error.column if isinstance(error, RowRefused) else None
-            problem = Problem(file=file_name, line=line, column=column, message=error.message)
-            self.report.reject(entity, [problem])
-            return False
-        except DatabaseError as error:
-            logger.warning("%s line %s not saved: %s", file_name, line, error)
-            problem = Problem(file=file_name, line=line, message=f"could not be saved: {error}")
-            self.report.reject(entity, [problem])
-            return False
-        for name, status in outcomes:
-            self.report.count(name, status)
-        return True
+        """Run ``write`` for the row at ``line`` in one transaction and count what it did; a
+        refused row is rejected as ``entity``, and the other steps still read it."""
+        return save_row(self.report, entity, file_name=file_name, line=line, write=write)
 
 
 def read_header(path: Path) -> list[str]:

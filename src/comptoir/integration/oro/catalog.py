@@ -23,8 +23,12 @@ from comptoir.core.money import round_money
 from comptoir.core.records import CREATED, UNCHANGED, UPDATED
 from comptoir.integration.csvfiles import Fields, Record
 from comptoir.integration.oro import layouts
-from comptoir.integration.oro.run import OroImport, Outcomes, RowRefused
+from comptoir.integration.oro.run import (
+    OroImport,
+    Outcomes,
+)
 from comptoir.integration.report import Problem
+from comptoir.integration.rows import RowRefused
 from comptoir.integration.transfer.base import Column, Entity, ImportRun, Row
 from comptoir.integration.transfer.bulk import SeenKeys
 from comptoir.integration.transfer.entities.price_batches import PriceEntry, PriceWriter

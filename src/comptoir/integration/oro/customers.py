@@ -17,7 +17,11 @@ from comptoir.core.errors import DomainError
 from comptoir.core.records import UpsertStatus
 from comptoir.integration.csvfiles import CsvLayout, Fields, Record
 from comptoir.integration.oro import layouts
-from comptoir.integration.oro.run import OroImport, Outcomes, RowRefused
+from comptoir.integration.oro.run import (
+    OroImport,
+    Outcomes,
+)
+from comptoir.integration.rows import RowRefused
 from comptoir.pricing.models import PriceList
 from comptoir.pricing.services import upsert_price_list_assignment
 

@@ -9,30 +9,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
-
 from comptoir.accounts.models import Company, CustomerUser, PaymentTerm
 from comptoir.catalog.models import Brand, Category, Unit
-from comptoir.core.errors import DomainError
-from comptoir.core.records import UpsertStatus
 from comptoir.integration.csvfiles import CsvLayout, Progress, Record, read_records
 from comptoir.integration.oro import layouts
 from comptoir.integration.report import ImportReport, Problem
+from comptoir.integration.rows import Outcomes, save_row
 from comptoir.pricing.models import PriceAttribute, PriceList
 
 logger = logging.getLogger(__name__)
-
-Outcomes = list[tuple[str, UpsertStatus]]
-
-
-class RowRefused(DomainError):
-    """A row the import cannot take, with the column at fault."""
-
-    code = "row_refused"
-
-    def __init__(self, message: str, *, column: str | None = None) -> None:
-        super().__init__(message)
-        self.column = column
 
 
 @dataclass
@@ -79,26 +64,8 @@ class OroImport:
             self.report.reject(entity, problems)
 
     def save_row(self, entity: str, record: Record, write: Callable[[], Outcomes]) -> bool:
-        """Run ``write`` for ``record`` in one transaction and count what it did.
-
-        A refusal (a domain error, or the database refusing a value) rolls the whole row back
-        and rejects it as ``entity``.
-        """
-        try:
-            with transaction.atomic():
-                outcomes = write()
-        except DomainError as error:
-            column = error.column if isinstance(error, RowRefused) else None
-            self.report.reject(entity, [_problem(record, error.message, column)])
-            return False
-        except DatabaseError as error:
-            logger.warning("%s line %s not saved: %s", record.file_name, record.line, error)
-            self.report.reject(entity, [_problem(record, f"could not be saved: {error}", None)])
-            return False
-        for name, status in outcomes:
-            self.report.count(name, status)
-        return True
-
-
-def _problem(record: Record, message: str, column: str | None) -> Problem:
-    return Problem(file=record.file_name, line=record.line, column=column, message=message)
+        """Run ``write`` for ``record`` in one transaction and count what it did; a refused row
+        is rejected as ``entity``."""
+        return save_row(
+            self.report, entity, file_name=record.file_name, line=record.line, write=write
+        )
