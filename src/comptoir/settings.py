@@ -225,3 +225,20 @@ COMPTOIR_LOGIN_ADDRESS_LIMIT = int(os.environ.get("COMPTOIR_LOGIN_ADDRESS_LIMIT"
 # File drops: folders (SFTP or local) polled by `comptoir drops run|watch`, as JSON keyed by the
 # drop's name; see comptoir/integration/drops.py and the README. Secrets stay in the environment.
 COMPTOIR_FILE_DROPS = os.environ.get("COMPTOIR_FILE_DROPS", "")
+# An import or export job writes a sign of life with each batch; a job still "running" with none
+# for longer than this many seconds was stopped without finishing (its process killed, its
+# machine restarted), and is ended "failed" when jobs are listed, by `comptoir drops run|watch`
+# and by the worker. Keep it above the longest batch; on SQLite, above the longest validate-only
+# or all-or-nothing run, which can write nothing until it ends.
+try:
+    COMPTOIR_TRANSFER_JOB_STALE_SECONDS = int(
+        os.environ.get("COMPTOIR_TRANSFER_JOB_STALE_SECONDS", "600")
+    )
+except ValueError:
+    COMPTOIR_TRANSFER_JOB_STALE_SECONDS = 0
+if COMPTOIR_TRANSFER_JOB_STALE_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "COMPTOIR_TRANSFER_JOB_STALE_SECONDS is "
+        f"{os.environ.get('COMPTOIR_TRANSFER_JOB_STALE_SECONDS')!r}: set it to a whole number "
+        "of seconds, at least 1 (default 600)"
+    )

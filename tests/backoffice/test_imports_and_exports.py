@@ -79,8 +79,15 @@ def test_a_template_downloads_with_the_columns_and_an_example_row(staff_client, 
         sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
         rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert rows == [
-        ["slug", "name", "parent", "description", "sort_order"],
-        ["office-chairs", "Office chairs", "furniture", "Chairs for every desk.", "10"],
+        ["slug", "name", "name_fr", "parent", "description", "sort_order"],
+        [
+            "office-chairs",
+            "Office chairs",
+            "Chaises de bureau",
+            "furniture",
+            "Chairs for every desk.",
+            "10",
+        ],
     ]
 
 
@@ -176,10 +183,26 @@ def test_a_file_that_is_not_csv_or_xlsx_is_refused_on_the_form(staff_client):
 
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [
-        "'categories.pdf' is not a CSV or XLSX file; save it as .csv (UTF-8) or .xlsx and send "
-        "it again"
+        "'categories.pdf' is not a file Comptoir imports: the files taken end in .csv, .tsv, "
+        ".txt, .xlsx or .xlsm; save it as .csv (UTF-8) or .xlsx and send it again"
     ]
+    assert 'accept=".csv,.tsv,.txt,.xlsx,.xlsm"' in response.content.decode()
     assert not TransferJob.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["categories.tsv", "categories.TXT"])
+def test_a_tab_separated_upload_is_taken_and_imported(
+    staff_client, django_capture_on_commit_callbacks, name
+):
+    upload = SimpleUploadedFile(name, b"slug\tname\ntools\tTools\n")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(CATEGORIES, {"file": upload})
+
+    assert response.status_code == 302
+    job = TransferJob.objects.get()
+    assert (job.file_name, job.status, job.rows_done) == (name, JobStatus.DONE, 1)
+    assert list(Category.objects.values_list("slug", "name")) == [("tools", "Tools")]
 
 
 def test_an_export_becomes_a_job_whose_file_downloads(

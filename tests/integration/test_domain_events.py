@@ -11,7 +11,7 @@ from comptoir.accounts.models import Company, User
 from comptoir.accounts.services import upsert_company
 from comptoir.core.models import Event
 from comptoir.integration.clients import create_client
-from comptoir.pricing import rules, services
+from comptoir.pricing import events, rules, services
 from comptoir.pricing.models import PriceRule
 from tests import factories
 
@@ -68,6 +68,31 @@ def test_an_erp_batch_is_told_in_one_event_per_list_and_a_refused_one_not_at_all
         3,
         ["A-1", "B-2", "C-3"],
     )
+
+
+def test_a_large_write_is_told_once_per_list_with_its_count(client, default, monkeypatch):
+    monkeypatch.setattr(events, "PRICES_PER_WRITE", 2)
+    key = create_client(name="ERP", scopes=["prices:write"]).key
+    skus = ("A-1", "B-2", "C-3")
+
+    def push(prices, idempotency_key):
+        return client.post(
+            "/api/v1/erp/prices",
+            json.dumps({"price_list": "Default", "prices": prices}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": idempotency_key},
+        )
+
+    push([{"sku": sku, "value": "2"} for sku in skus], "call-1")
+    monkeypatch.setattr(events, "SKUS_PER_EVENT", 2)
+    push([{"sku": sku, "value": "3"} for sku in skus], "call-2")
+    push([{"sku": "A-1", "value": "4"}], "call-3")
+
+    summary = {"price_list": "Default", "currency": "USD", "source": "manual", "count": 3}
+    assert price_events()[:2] == [{**summary, "skus": list(skus)}, {**summary, "skus": None}]
+    assert price_events()[2]["prices"] == [
+        {"sku": "A-1", "unit": "item", "quantity": "1", "value": "4"}
+    ]
 
 
 def test_a_rule_rebuild_is_told_once_per_list_with_the_skus_or_only_a_count(default, monkeypatch):

@@ -139,7 +139,7 @@ def test_a_file_that_cannot_be_imported_at_all_lands_in_failed_with_the_reason(s
 
     assert report.imported == [("categories.pdf", "failed", None)]
     report_text = (folder / "failed" / "categories.errors.csv").read_text(encoding="utf-8")
-    assert "'categories.pdf' is not a CSV or XLSX file" in report_text
+    assert "'categories.pdf' is not a file Comptoir imports" in report_text
 
 
 def test_a_file_still_being_written_waits_for_a_later_pass(settings, folder):

@@ -117,7 +117,9 @@ def test_a_call_with_bad_rows_writes_nothing_and_names_every_row_and_column(clie
     assert body["detail"] == (
         "4 row problems: nothing was written; fix the rows listed and send the call again"
     )
-    expected_columns = "expected columns: slug, name, parent, description, sort_order"
+    expected_columns = (
+        "expected columns: slug, name, parent, description, sort_order, name_<language>"
+    )
     assert body["errors"] == [
         {"index": 1, "field": "colour", "message": f"unknown column; {expected_columns}"},
         {"index": 2, "field": "slug", "message": f"missing; {expected_columns}"},

@@ -1,6 +1,7 @@
 """The ERP moves orders along: status changes, shipments with tracking, and its invoices, in
 batches that are all or nothing; the buyer sees the result on the order page and in the API."""
 
+import datetime
 import json
 
 import pytest
@@ -362,10 +363,26 @@ def test_a_cancelled_order_does_not_ship_and_a_time_needs_its_zone(client, erp, 
         (
             1,
             "shipped_at",
-            "'2026-03-02T14:00:00' has no time zone: add Z or an offset, as in "
-            "2026-03-02T14:00:00Z",
+            "'2026-03-02T14:00' has no time zone: add Z or an offset, as in "
+            "2026-03-02T14:00:00Z, or send a date alone (2026-03-02)",
         ),
     ]
+
+
+def test_a_date_alone_ships_at_the_start_of_that_day_in_the_shops_time_zone(
+    client, erp, order, settings
+):
+    settings.TIME_ZONE = "Europe/Paris"
+
+    response = push(
+        client, erp, "shipments", {"shipments": [shipment(order, shipped_at="2026-11-30")]}
+    )
+
+    assert response.status_code == 200, response.json()
+    shipped_at = Shipment.objects.get().shipped_at
+    assert shipped_at.astimezone(datetime.UTC) == datetime.datetime(
+        2026, 11, 29, 23, 0, tzinfo=datetime.UTC
+    )
 
 
 def test_each_endpoint_needs_its_scope(client, order):
@@ -408,3 +425,57 @@ def test_rows_of_one_call_are_carried_out_in_their_order(client, erp, order):
     ]
     order.refresh_from_db()
     assert order.shipping_status == ShippingStatus.SHIPPED
+
+
+# Orders pushed as rows of the orders entity.
+
+
+def test_a_status_pushed_with_the_orders_rows_follows_the_same_rules(client, erp, order):
+    rows = [{"order_number": order.number, "status": "closed"}]
+
+    response = push(client, erp, "orders", {"rows": rows})
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["updated"] == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CLOSED
+    change = OrderStatusChange.objects.get()
+    assert (change.from_status, change.to_status, change.source, change.changed_by) == (
+        "open",
+        "closed",
+        "erp",
+        "orders from ERP",
+    )
+    event = Event.objects.get(name="order_status_changed")
+    assert (event.entity_key, event.payload["from"], event.payload["to"]) == (
+        order.number,
+        "open",
+        "closed",
+    )
+
+
+def test_orders_rows_with_a_forbidden_status_write_nothing(client, erp, order, buyer):
+    Order.objects.create(
+        number="OLD-1", company=buyer.company, currency="USD", subtotal=0, total=0,
+        status=OrderStatus.CLOSED, created_at=order.created_at, source="import",
+    )  # fmt: skip
+    rows = [
+        {"order_number": order.number, "status": "cancelled"},
+        {"order_number": "OLD-1", "status": "open"},
+    ]
+
+    response = push(client, erp, "orders", {"rows": rows})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "index": 1,
+            "field": "status",
+            "message": "order OLD-1 is closed and cannot become open (allowed from closed: "
+            "none); correct its status column",
+        }
+    ]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.OPEN
+    assert not OrderStatusChange.objects.exists()
+    assert not Event.objects.filter(name="order_status_changed").exists()

@@ -312,3 +312,44 @@ def test_the_command_fails_when_rows_are_refused_and_lists_them(tmp_path):
 
     assert str(refused.value) == "1 records rejected, 1 errors: see the list above"
     assert f"{PRODUCTS_FILE}:2: column price: 'free' is not a number" in out.getvalue()
+
+
+def test_an_empty_file_is_an_error_naming_it_and_the_other_files_still_go_in(tmp_path):
+    write_products(tmp_path, [product("AB-1")])
+    (tmp_path / CUSTOMERS_FILE).write_bytes(b"")
+    out = StringIO()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("import", "magento", str(tmp_path), stdout=out)
+
+    assert str(refused.value) == "0 records rejected, 1 errors: see the list above"
+    assert (
+        f"{CUSTOMERS_FILE}: is empty (0 bytes), so nothing can be read from it; export it "
+        "again from System > Export, or take it out of the directory"
+    ) in out.getvalue()
+    assert list(Product.objects.values_list("sku", flat=True)) == ["AB-1"]
+
+
+def test_a_directory_holding_only_an_empty_file_names_it(tmp_path):
+    (tmp_path / PRODUCTS_FILE).write_bytes(b"")
+
+    report = import_magento_directory(tmp_path)
+
+    assert errors_of(report) == [
+        f"{PRODUCTS_FILE}: is empty (0 bytes), so nothing can be read from it; export it again "
+        "from System > Export, or take it out of the directory"
+    ]
+
+
+def test_a_products_file_of_only_its_header_says_it_holds_no_products(tmp_path):
+    write_products(tmp_path, [])
+
+    report = import_magento_directory(tmp_path)
+
+    assert report.errors == []
+    assert [str(problem) for problem in report.warnings] == [
+        f"{PRODUCTS_FILE}: holds its header and no rows: no products in it, so nothing of it "
+        "was imported"
+    ]
+    assert report.counts == {}
+    assert not Product.objects.exists()

@@ -25,16 +25,10 @@ from comptoir.integration.magento.importer import import_magento_directory
 from comptoir.inventory.models import StockLevel
 from comptoir.pricing.models import Price, PriceList, PriceListAssignment
 from comptoir.taxes.models import ProductTaxCode
+from tests.integration.magento_files import PRODUCT_HEADER
 
 pytestmark = pytest.mark.django_db
 
-PRODUCT_HEADER = (
-    "sku,store_view_code,attribute_set_code,product_type,categories,product_websites,name,"
-    "description,short_description,weight,product_online,tax_class_name,visibility,price,"
-    "special_price,special_price_from_date,special_price_to_date,url_key,meta_title,base_image,"
-    "created_at,updated_at,qty,is_in_stock,additional_attributes,configurable_variations,"
-    "configurable_variation_labels"
-)
 TIER_HEADER = (
     "sku,tier_price_website,tier_price_customer_group,tier_price_qty,tier_price,"
     "tier_price_value_type"
@@ -463,57 +457,62 @@ def test_a_store_imports_its_products_variants_prices_stock_and_customers(tmp_pa
     ]
 
 
+# What importing the store reports.
+STORE_COUNTS = {
+    "categories": (7, 0, 0, 0),
+    "attributes": (9, 0, 0, 0),
+    "attribute options": (8, 0, 0, 0),
+    "families": (3, 0, 0, 0),
+    "units": (1, 0, 0, 0),
+    "products": (5, 0, 0, 0),
+    "product attribute values": (14, 0, 7, 0),
+    "product models": (1, 0, 0, 0),
+    "variants": (0, 3, 0, 0),
+    "price lists": (3, 0, 1, 0),
+    "price list assignments": (2, 0, 1, 0),
+    "prices": (8, 0, 0, 0),
+    "warehouses": (1, 0, 0, 0),
+    "inventory": (4, 0, 0, 0),
+    "customer groups": (2, 0, 0, 0),
+    "companies": (2, 0, 0, 0),
+    "customer users": (3, 0, 0, 0),
+    "addresses": (3, 0, 0, 0),
+}
+STORE_MESSAGES = [
+    f"{PRODUCTS_FILE}:1: columns not imported: product_websites, visibility, url_key, "
+    "meta_title, base_image, created_at, updated_at",
+    f"{PRODUCTS_FILE}: column store_view_code: the store view german has no language, so "
+    "its rows are not imported (1 row: line 9); give it one with --option "
+    "store_languages=german:LANGUAGE",
+    f"{PRODUCTS_FILE}: column product_type: bundle products are not imported: Comptoir has "
+    "none; the products they hold are imported from their own rows (1 row: line 10)",
+    f"{PRODUCTS_FILE}: column categories: a product in several categories goes in the "
+    "deepest its row names (the first of those): a product is in one category in Comptoir "
+    "(1 row: line 5)",
+    f"{PRODUCTS_FILE}: column tax_class_name: the tax class 'Taxable Goods' has no tax "
+    "code, so its products keep theirs, the default for new ones (5 rows: lines 2, 3, 4, "
+    "7, 11); give it one with --option tax_classes='Taxable Goods:CODE'",
+    f"{PRODUCTS_FILE}:1: column special_price: the special prices go to the price list "
+    "'Magento special prices', assigned to no one yet: assign it to the website, customer "
+    "groups or companies for buyers to get them",
+    f"{PRICING_FILE}: column tier_price_customer_group: tier prices for NOT LOGGED IN are "
+    "not imported: buyers log in to see prices (1 row: line 4)",
+    f"{ADDRESSES_FILE}:1: columns not imported: _entity_id, fax, middlename, prefix, "
+    "region_id, suffix, telephone, vat_id, vat_is_valid, vat_request_date, vat_request_id, "
+    "vat_request_success",
+    f"{CUSTOMERS_FILE}:1: columns not imported: _store, confirmation, created_at, "
+    "created_in, disable_auto_group_change, dob, gender, middlename, password_hash, prefix, "
+    "rp_token, rp_token_created_at, store_id, suffix, website_id, password",
+]
+
+
 def test_the_report_counts_each_entity_and_says_what_is_left_out(tmp_path):
     write_store(tmp_path)
 
     report = import_magento_directory(tmp_path, options=OPTIONS)
 
-    assert counts_of(report) == {
-        "categories": (7, 0, 0, 0),
-        "attributes": (9, 0, 0, 0),
-        "attribute options": (8, 0, 0, 0),
-        "families": (3, 0, 0, 0),
-        "units": (1, 0, 0, 0),
-        "products": (5, 0, 0, 0),
-        "product attribute values": (14, 0, 7, 0),
-        "product models": (1, 0, 0, 0),
-        "variants": (0, 3, 0, 0),
-        "price lists": (3, 0, 1, 0),
-        "price list assignments": (2, 0, 1, 0),
-        "prices": (8, 0, 0, 0),
-        "warehouses": (1, 0, 0, 0),
-        "inventory": (4, 0, 0, 0),
-        "customer groups": (1, 0, 0, 0),
-        "companies": (2, 0, 0, 0),
-        "customer users": (3, 0, 0, 0),
-        "addresses": (3, 0, 0, 0),
-    }
-    assert messages_of(report) == [
-        f"{PRODUCTS_FILE}:1: columns not imported: product_websites, visibility, url_key, "
-        "meta_title, base_image, created_at, updated_at",
-        f"{PRODUCTS_FILE}: column store_view_code: the store view german has no language, so "
-        "its rows are not imported (1 row: line 9); give it one with --option "
-        "store_languages=german:LANGUAGE",
-        f"{PRODUCTS_FILE}: column product_type: bundle products are not imported: Comptoir has "
-        "none; the products they hold are imported from their own rows (1 row: line 10)",
-        f"{PRODUCTS_FILE}: column categories: a product in several categories goes in the "
-        "deepest its row names (the first of those): a product is in one category in Comptoir "
-        "(1 row: line 5)",
-        f"{PRODUCTS_FILE}: column tax_class_name: the tax class 'Taxable Goods' has no tax "
-        "code, so its products keep theirs, the default for new ones (5 rows: lines 2, 3, 4, "
-        "7, 11); give it one with --option tax_classes='Taxable Goods:CODE'",
-        f"{PRODUCTS_FILE}:1: column special_price: the special prices go to the price list "
-        "'Magento special prices', assigned to no one yet: assign it to the website, customer "
-        "groups or companies for buyers to get them",
-        f"{PRICING_FILE}: column tier_price_customer_group: tier prices for NOT LOGGED IN are "
-        "not imported: buyers log in to see prices (1 row: line 4)",
-        f"{ADDRESSES_FILE}:1: columns not imported: _entity_id, fax, middlename, prefix, "
-        "region_id, suffix, telephone, vat_id, vat_is_valid, vat_request_date, vat_request_id, "
-        "vat_request_success",
-        f"{CUSTOMERS_FILE}:1: columns not imported: _store, confirmation, created_at, "
-        "created_in, disable_auto_group_change, dob, gender, middlename, password_hash, prefix, "
-        "rp_token, rp_token_created_at, store_id, suffix, website_id, password",
-    ]
+    assert counts_of(report) == STORE_COUNTS
+    assert messages_of(report) == STORE_MESSAGES
 
 
 def state() -> dict[str, list]:

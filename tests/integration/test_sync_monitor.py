@@ -139,3 +139,39 @@ def test_events_recorded_in_a_transaction_carry_their_id_for_deduplication(recei
     [message] = healthy.received
     assert json.loads(message["body"])["id"] == f"evt_{event.pk}"
     assert message["headers"]["webhook-id"] == f"evt_{event.pk}"
+
+
+def test_a_clients_rows_out_are_the_events_delivered_to_its_endpoints(staff_client, receivers):
+    healthy, refusing = receivers
+    erp = create_client(name="ERP", scopes=["products:write"]).client
+    create_client(name="PIM", scopes=["products:write"])
+    create_endpoint(url=healthy.url, client=erp)
+    create_endpoint(url=refusing.url, client=erp)
+    own = create_endpoint(url=healthy.url + "/shop")
+    record_event("order_placed", entity_key="CO1", payload={})
+    record_event("order_placed", entity_key="CO2", payload={})
+    deliver_due()
+    Event.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+
+    page = staff_client.get(reverse("admin:integration_monitor"))
+    client_page = staff_client.get(reverse("admin:integration_client_monitor", args=[erp.pk]))
+
+    clients = {item.client.name: item.out for item in page.context["clients"]}
+    assert (clients["ERP"].delivered, clients["ERP"].pending) == (2, 2)
+    assert clients["ERP"].lag(page.context["now"]) >= timedelta(minutes=5)
+    assert (clients["PIM"].delivered, clients["PIM"].pending, clients["PIM"].lag(now=None)) == (
+        0,
+        0,
+        None,
+    )
+    endpoints = {item.endpoint.url: item.endpoint.client for item in page.context["endpoints"]}
+    assert endpoints == {healthy.url: erp, refusing.url: erp, own.url: None}
+    assert len(healthy.received) == 4
+    text = page.content.decode()
+    assert '<td class="monitor-rows-out">2</td>' in text
+    assert "the shop's own" in text
+    out = client_page.context["out"]
+    assert (out.delivered, out.pending) == (2, 2)
+    assert [endpoint.url for endpoint in client_page.context["endpoints"]] == sorted(
+        [healthy.url, refusing.url]
+    )

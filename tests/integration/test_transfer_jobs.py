@@ -2,6 +2,7 @@
 counts and error report kept; a failure of any kind ends the job "failed" with a message."""
 
 import csv
+import io
 import re
 from collections.abc import Iterator
 
@@ -176,7 +177,7 @@ def test_an_option_the_entity_does_not_have_fails_the_job_with_what_to_write():
             "categories.csv",
             b"code,title\nx,y\n",
             "the file cannot be imported: categories.csv:1: column code: unknown column; "
-            "expected columns: slug, name, parent, description, sort_order "
+            "expected columns: slug, name, parent, description, sort_order, name_<language> "
             "(and 2 more problems in the error report)",
         ),
     ],
@@ -363,18 +364,60 @@ def test_the_import_command_records_its_job(tmp_path, capsys):
     assert "Import summary" in capsys.readouterr().out
 
 
-def test_the_import_command_fails_with_its_job_message(tmp_path):
-    with pytest.raises(CommandError, match=r"'missing.csv' is not a file \(job #\d+\)"):
-        call_command("import", str(tmp_path / "missing.csv"), "--type", "categories")
+def test_the_import_command_refuses_a_missing_file_before_recording_a_job(tmp_path):
+    missing = tmp_path / "missing.csv"
 
-    assert TransferJob.objects.get().status == JobStatus.FAILED
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(missing), "--type", "categories")
+
+    assert raised.value.returncode == 1
+    assert str(raised.value) == (
+        f"'{missing}' does not exist; check the path and the file's name (a relative path "
+        "starts from the folder the command runs in) and run the command again"
+    )
+    assert not TransferJob.objects.exists()
+
+
+def test_the_import_command_refuses_a_folder_before_recording_a_job(tmp_path):
+    folder = tmp_path / "categories.csv"
+    folder.mkdir()
+
+    with pytest.raises(CommandError, match=r"is a folder, not a file; name the file to import"):
+        call_command("import", str(folder), "--type", "categories")
+
+    assert not TransferJob.objects.exists()
+
+
+def test_the_import_command_fails_with_its_job_message(tmp_path):
+    path = tmp_path / "categories.xlsx"
+    path.write_bytes(b"not a workbook")
+
+    with pytest.raises(CommandError, match="1 errors: see the list above"):
+        call_command("import", str(path), "--type", "categories", stdout=io.StringIO())
+
+    job = TransferJob.objects.get()
+    assert (job.status, job.errors) == (JobStatus.FAILED, 1)
+    assert "is not a readable XLSX workbook" in job.message
 
 
 def test_the_import_command_refuses_a_file_that_is_not_csv_or_xlsx(tmp_path):
-    with pytest.raises(CommandError, match="'categories.xls' is not a CSV or XLSX file"):
+    with pytest.raises(
+        CommandError,
+        match=r"'categories.xls' is not a file Comptoir imports: the files taken end in \.csv, "
+        r"\.tsv, \.txt, \.xlsx or \.xlsm",
+    ):
         call_command("import", str(tmp_path / "categories.xls"), "--type", "categories")
 
     assert not TransferJob.objects.exists()
+
+
+def test_the_import_command_takes_a_tab_separated_file(tmp_path, capsys):
+    path = tmp_path / "categories.tsv"
+    path.write_text("slug\tname\ntools\tTools\n", encoding="utf-8")
+
+    call_command("import", str(path), "--type", "categories")
+
+    assert (TransferJob.objects.get().status, slugs()) == (JobStatus.DONE, ["tools"])
 
 
 def test_the_export_command_records_its_job(tmp_path, capsys):

@@ -12,12 +12,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from comptoir.core.errors import DomainError
 from comptoir.core.events import record_event
-from comptoir.integration.models import DeliveryStatus, WebhookDelivery
+from comptoir.integration.clients import create_client
+from comptoir.integration.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from comptoir.integration.webhooks import RETRY_DELAYS, create_endpoint, deliver_due, reactivate
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +242,49 @@ def test_a_broker_that_cannot_be_reached_is_a_failed_attempt():
     run = deliver_due()
     assert (run.delivered, run.failed) == (0, 1)
     assert WebhookDelivery.objects.get().last_error.startswith("the broker refused")
+
+
+def test_the_command_ties_an_endpoint_to_an_integration_client(receiver):
+    server = receiver()
+    create_client(name="ERP", scopes=["products:write"])
+    create_endpoint(url=server.url + "/shop")
+
+    call_command("webhooks", "add", server.url, "--client", "erp", stdout=StringIO())
+    out = StringIO()
+    call_command("webhooks", "list", stdout=out)
+
+    assert WebhookEndpoint.objects.get(url=server.url).client.name == "ERP"
+    assert out.getvalue().splitlines() == [
+        f"{server.url}\tactive\t0 waiting\tERP",
+        f"{server.url}/shop\tactive\t0 waiting\tshop",
+    ]
+
+
+def test_an_endpoint_for_an_unknown_client_is_refused(receiver):
+    server = receiver()
+
+    with pytest.raises(CommandError, match="No integration client is named 'ERP'"):
+        call_command("webhooks", "add", server.url, "--client", "ERP", stdout=StringIO())
+
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_back_office_ties_an_endpoint_to_a_client_and_lists_it(client, receiver):
+    from django.urls import reverse
+
+    from comptoir.accounts.models import User
+    from tests import factories
+
+    server = receiver()
+    erp = create_client(name="ERP", scopes=["products:write"]).client
+    client.force_login(User.objects.create_superuser("admin@seller.example", factories.PASSWORD))
+
+    client.post(
+        reverse("admin:integration_webhookendpoint_add"),
+        {"url": server.url, "description": "ERP orders", "client": erp.pk, "event_names": "[]"},
+    )
+    listed = client.get(reverse("admin:integration_webhookendpoint_changelist"))
+
+    endpoint = WebhookEndpoint.objects.get()
+    assert (endpoint.client, endpoint.secret.startswith("whsec_")) == (erp, True)
+    assert '<td class="field-client nowrap">ERP</td>' in listed.content.decode()

@@ -105,6 +105,26 @@ def test_a_key_reused_for_another_call_is_refused(client, erp, catalog):
     assert other.json()["code"] == "idempotency_key_reused"
 
 
+def test_a_key_too_long_or_with_a_control_character_gets_its_own_code(client, erp, catalog):
+    body = {"levels": [{"sku": "0RT28", "warehouse": "A", "quantity": 1}]}
+
+    too_long = post(client, erp, "stock-levels", body, idempotency_key="k" * 101)
+    longest = post(client, erp, "stock-levels", body, idempotency_key="k" * 100)
+    control = post(client, erp, "stock-levels", body, idempotency_key="call\x01one")
+
+    assert (too_long.status_code, too_long.json()) == (
+        400,
+        {
+            "detail": "The Idempotency-Key header is 101 characters long; at most 100 fit: "
+            "send a shorter key (a UUID is 36 characters)",
+            "code": "idempotency_key_too_long",
+        },
+    )
+    assert longest.status_code == 200
+    assert (control.status_code, control.json()["code"]) == (400, "idempotency_key_invalid")
+    assert StockLevel.objects.count() == 1
+
+
 def test_a_call_without_a_key_or_scope_is_refused(client, erp, catalog):
     body = {"levels": [{"sku": "0RT28", "warehouse": "A", "quantity": 1}]}
     assert post(client, erp, "stock-levels", body, idempotency_key="").json()["code"] == (

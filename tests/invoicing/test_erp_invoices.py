@@ -1,6 +1,7 @@
 """Invoices the ERP issues for orders: several per order if it likes, with due dates and a
 payment status it keeps up to date; buyers read them where they read the shop's invoices."""
 
+import datetime
 import json
 
 import pytest
@@ -200,3 +201,26 @@ def test_an_order_is_invoiced_by_the_shop_or_by_the_erp_never_both(client, erp, 
     ]
     with pytest.raises(DomainError, match=r"is invoiced by the ERP \(F-9\)"):
         issue_invoice(order=by_erp)
+
+
+def test_an_invoice_dated_by_day_is_issued_at_its_start_and_a_time_needs_its_zone(
+    client, erp, paris_order, settings
+):
+    settings.TIME_ZONE = "Europe/Paris"
+
+    refused = push(
+        client, erp, [erp_invoice(paris_order, status="paid", paid_at="2026-03-05 10:30")]
+    )
+    issued = push(client, erp, [erp_invoice(paris_order, issued_at="2026-03-02")], "call-2")
+
+    assert [(e["field"], e["message"]) for e in refused.json()["errors"]] == [
+        (
+            "paid_at",
+            "'2026-03-05 10:30' has no time zone: add Z or an offset, as in "
+            "2026-03-02T14:00:00Z, or send a date alone (2026-03-02)",
+        )
+    ]
+    assert issued.status_code == 200, issued.json()
+    assert Invoice.objects.get().issued_at == datetime.datetime(
+        2026, 3, 1, 23, 0, tzinfo=datetime.UTC
+    )

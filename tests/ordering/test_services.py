@@ -9,8 +9,12 @@ from comptoir.core.models import Event
 from comptoir.ordering.models import Order, OrderSource
 from comptoir.ordering.queries import priced_shopping_list
 from comptoir.ordering.services import (
+    AddressCopy,
+    HistoricalOrder,
+    HistoricalOrderLine,
     add_to_shopping_list,
     change_line_quantity,
+    create_historical_orders,
     current_shopping_list,
     place_order,
     record_historical_order,
@@ -284,6 +288,90 @@ def test_historical_order_cannot_replace_an_order_placed_in_the_shop(shop):
         Decimal("99.90"),
         1,
     )
+
+
+def historical(number: str, company, lines=(), **fields) -> dict:
+    """What an historical order is made of, for ``HistoricalOrder`` and
+    ``record_historical_order`` alike."""
+    return {
+        "number": number,
+        "company": company,
+        "customer_user": None,
+        "status": "closed",
+        "shipping_status": "shipped",
+        "currency": "USD",
+        "subtotal": Decimal("12.50"),
+        "total": Decimal("12.50"),
+        "created_at": datetime(2016, 1, 4, 9, tzinfo=UTC),
+        "lines": list(lines),
+        **fields,
+    }
+
+
+def test_historical_orders_created_together_are_as_one_recorded_alone(shop):
+    buyer, lamp = shop["buyer"], shop["lamp"]
+    lines = [
+        HistoricalOrderLine(lamp, "LAMP-1", "Lamp", "item", Decimal("0.5"), Decimal("5.00")),
+        HistoricalOrderLine(None, "", "Setup", "hour", Decimal(1), Decimal("10.00")),
+    ]
+    shipping = AddressCopy(street="1 Dock Road", city="Springfield", country="US")
+    same = {"customer_user": buyer, "shipping_address": shipping}
+
+    first, second = create_historical_orders(
+        orders=[
+            HistoricalOrder(**historical("H-1", buyer.company, lines, **same)),
+            HistoricalOrder(**historical("H-2", shop["other"].company, po_number=" PO-7 ")),
+        ]
+    )
+    alone, _, _ = record_historical_order(**historical("H-3", buyer.company, lines, **same))
+
+    def facts(order: Order) -> tuple:
+        order = Order.objects.get(pk=order.pk)
+        return (
+            order.company,
+            order.placed_by,
+            order.source,
+            order.po_number,
+            order.billing_address,
+            order.shipping_address and order.shipping_address.one_line(),
+            [
+                (line.product_id, line.sku, line.quantity, line.row_total, line.tier_quantity)
+                for line in order.lines.order_by("id")
+            ],
+        )
+
+    assert (
+        facts(first)
+        == facts(alone)
+        == (
+            buyer.company,
+            buyer.user,
+            OrderSource.IMPORT,
+            "",
+            None,
+            "1 Dock Road, Springfield, US",
+            [
+                (lamp.pk, "LAMP-1", Decimal("0.5"), Decimal("2.50"), None),
+                (None, "", Decimal(1), Decimal("10.00"), None),
+            ],
+        )
+    )
+    assert (second.po_number, second.lines.count()) == ("PO-7", 0)
+
+
+def test_historical_orders_with_a_number_the_shop_has_are_refused_whole(shop):
+    company = shop["buyer"].company
+    create_historical_orders(orders=[HistoricalOrder(**historical("H-1", company))])
+    again = [HistoricalOrder(**historical(number, company)) for number in ("H-2", "H-1")]
+
+    with pytest.raises(DomainError) as error:
+        create_historical_orders(orders=again)
+
+    assert error.value.message == (
+        "Order number 'H-1' is taken; update that order, or give the historical order another "
+        "number"
+    )
+    assert list(Order.objects.values_list("number", flat=True)) == ["H-1"]
 
 
 def test_po_number_is_measured_without_its_surrounding_spaces(shop):

@@ -24,10 +24,12 @@ from comptoir.catalog.models import Category, Product
 from comptoir.catalog.queries import (
     Audience,
     audience_of,
+    category_names_in,
     category_with_descendants,
     visible_categories,
     visible_product_by_sku,
     visible_products,
+    with_names_in,
 )
 from comptoir.core.errors import NotFound, NotOrderable, excerpt
 from comptoir.pricing.queries import Tier, tiers_for
@@ -38,14 +40,14 @@ router = Router(auth=token_or_guest_auth)
 
 class CategoryOut(Schema):
     id: int
-    name: str
+    name: str = Field(description="The category's name in the request's language.")
     slug: str
     parent: int | None = Field(description="The id of the parent category; null at the top.")
 
 
 class CategoryRef(Schema):
     slug: str
-    name: str
+    name: str = Field(description="The category's name in the request's language.")
 
 
 class UnitOut(Schema):
@@ -151,8 +153,9 @@ class ProductFilters(PageQuery):
 )
 def list_categories(request: HttpRequest):
     """The category tree the caller may see, each parent before its children."""
-    categories = categories_in_tree_order(visible_categories(audience_of_caller(request)))
-    return [category_out(category) for category in categories]
+    language = get_language()
+    visible = with_names_in(visible_categories(audience_of_caller(request)), language)
+    return [category_out(category, language) for category in categories_in_tree_order(visible)]
 
 
 @router.get(
@@ -164,6 +167,7 @@ def list_products(request: HttpRequest, filters: Query[ProductFilters]):
     """Enabled products the caller may see, by name, or by relevance when searching; one page
     at a time."""
     audience = audience_of_caller(request)
+    language = get_language()
     # A blank search text filters nothing, as if it had not been sent.
     products = (
         search_products(filters.q, audience)
@@ -173,9 +177,10 @@ def list_products(request: HttpRequest, filters: Query[ProductFilters]):
     if filters.category:
         category = category_by_slug(filters.category, audience)
         products = products.filter(category_id__in=category_with_descendants(category))
+    products = products.prefetch_related(category_names_in(language, "category__translations"))
     items, info = page_of(products, filters)
     tiers = prices_for(request, items)
-    return {**info, "items": [product_out(product, tiers) for product in items]}
+    return {**info, "items": [product_out(product, tiers, language) for product in items]}
 
 
 @router.get(
@@ -197,7 +202,7 @@ def get_product(request: HttpRequest, sku: str):
         product, language, visible=visible_products(audience_of_caller(request))
     )
     return {
-        **product_out(product, tiers),
+        **product_out(product, tiers, language),
         "family": product.family.code if product.family else None,
         "attributes": [
             {
@@ -286,16 +291,16 @@ def prices_for(request: HttpRequest, products: list[Product]) -> dict[int, list[
     return tiers_for(customer_user.company if customer_user else None, products)
 
 
-def category_out(category: Category) -> dict:
+def category_out(category: Category, language: str) -> dict:
     return {
         "id": category.pk,
-        "name": category.name,
+        "name": category.name_in(language),
         "slug": category.slug,
         "parent": category.parent_id,
     }
 
 
-def product_out(product: Product, tiers: dict[int, list[Tier]] | None) -> dict:
+def product_out(product: Product, tiers: dict[int, list[Tier]] | None, language: str) -> dict:
     primary = product.primary_unit
     prices = None
     if tiers is not None:
@@ -314,7 +319,7 @@ def product_out(product: Product, tiers: dict[int, list[Tier]] | None) -> dict:
         "sku": product.sku,
         "name": product.name,
         "category": (
-            {"slug": product.category.slug, "name": product.category.name}
+            {"slug": product.category.slug, "name": product.category.name_in(language)}
             if product.category
             else None
         ),

@@ -10,10 +10,12 @@ from comptoir.catalog.attribute_values import display_text, value_text
 from comptoir.catalog.attributes import (
     Attribute,
     AttributeOption,
+    AttributeOptionTranslation,
+    AttributeTranslation,
     ProductAttributeValue,
     ProductModel,
 )
-from comptoir.catalog.languages import best_language
+from comptoir.catalog.languages import best_language, translations_in
 from comptoir.catalog.models import Product
 
 
@@ -29,8 +31,10 @@ class ShownValue:
     display: str
 
 
-def _options() -> Prefetch:
-    return Prefetch("options", queryset=AttributeOption.objects.prefetch_related("translations"))
+def _options(language: str) -> Prefetch:
+    """The options of values, with their labels in ``language``."""
+    translations = translations_in("translations", AttributeOptionTranslation, language)
+    return Prefetch("options", queryset=AttributeOption.objects.prefetch_related(translations))
 
 
 def shown_attribute_values(product: Product, language: str) -> list[ShownValue]:
@@ -39,7 +43,10 @@ def shown_attribute_values(product: Product, language: str) -> list[ShownValue]:
     values = (
         ProductAttributeValue.objects.filter(product=product, attribute__is_shown_to_buyers=True)
         .select_related("attribute__group")
-        .prefetch_related("attribute__translations", _options())
+        .prefetch_related(
+            translations_in("attribute__translations", AttributeTranslation, language),
+            _options(language),
+        )
     )
     by_attribute: dict[int, dict[str, ProductAttributeValue]] = {}
     for value in values:
@@ -116,7 +123,7 @@ def product_variants(
     axes = sorted(
         Attribute.objects.filter(axis_of_models__in={model.pk, root.pk})
         .select_related("group")
-        .prefetch_related("translations")
+        .prefetch_related(translations_in("translations", AttributeTranslation, language))
         .distinct(),
         key=_attribute_order,
     )
@@ -127,7 +134,7 @@ def product_variants(
             "attribute_values",
             queryset=ProductAttributeValue.objects.filter(attribute__in=axes)
             .select_related("attribute")
-            .prefetch_related(_options()),
+            .prefetch_related(_options(language)),
         )
     )
     by_axis = []

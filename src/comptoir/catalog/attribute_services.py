@@ -5,7 +5,9 @@ As in ``catalog.services``, each function creates or updates records from the va
 given, in one transaction, and returns ``"created"``, ``"updated"`` or ``"unchanged"``; values
 are compared first, so a second call with the same values writes nothing. Codes are matched
 ignoring case. ``translations`` map a language ("fr", "fr_FR") to a text: the record gets
-exactly those (a blank text is none), and None leaves its translations as they are.
+exactly those (a blank text is none), and None leaves its translations as they are; with
+``keep_other_translations`` the languages they do not name keep theirs, and a blank text
+removes the one in its language.
 """
 
 import dataclasses
@@ -76,17 +78,26 @@ def _checked_name(name: str, what: str, max_length: int) -> str:
 
 
 def save_translations(
-    translations: models.Manager, field: str, texts: Mapping[str, str] | None
+    translations: models.Manager,
+    field: str,
+    texts: Mapping[str, str] | None,
+    *,
+    keep_others: bool = False,
 ) -> bool:
     """Give the record whose ``translations`` these are exactly ``texts`` by language, in
-    ``field``; True if anything was written. Call inside a transaction."""
+    ``field`` (with ``keep_others``, only in the languages of ``texts``: a blank text removes
+    one, the other languages keep theirs); True if anything was written. Call inside a
+    transaction."""
     if texts is None:
         return False
     max_length = translations.model._meta.get_field(field).max_length
     wanted: dict[str, str] = {}
+    removed: set[str] = set()
     for language, text in texts.items():
         text = text.strip()
         if not text:
+            if keep_others:
+                removed.add(normalize_language(language))
             continue
         if max_length is not None and len(text) > max_length:
             raise DomainError(
@@ -99,6 +110,8 @@ def save_translations(
     changed = False
     for translation in translations.select_for_update().order_by("pk"):
         text = wanted.pop(translation.language, None)
+        if text is None and keep_others and translation.language not in removed:
+            continue
         if text is None:
             translation.delete()
             changed = True
@@ -111,10 +124,14 @@ def save_translations(
 
 
 def _with_translations(
-    record: tuple[models.Model, UpsertStatus], texts: Mapping[str, str] | None, field: str
+    record: tuple[models.Model, UpsertStatus],
+    texts: Mapping[str, str] | None,
+    field: str,
+    *,
+    keep_others: bool = False,
 ) -> UpsertStatus:
     instance, status = record
-    changed = save_translations(instance.translations, field, texts)
+    changed = save_translations(instance.translations, field, texts, keep_others=keep_others)
     return UPDATED if changed and status == UNCHANGED else status
 
 
@@ -143,6 +160,7 @@ def upsert_attribute(
     sort_order: int = 0,
     is_shown_to_buyers: bool | None = None,
     translations: Mapping[str, str] | None = None,
+    keep_other_translations: bool = False,
 ) -> tuple[Attribute, UpsertStatus]:
     """Create or update the attribute ``code``, with its name in other languages.
 
@@ -183,7 +201,10 @@ def upsert_attribute(
         if existing is not None:
             _check_attribute_change(existing, type=type, is_localizable=is_localizable)
         record = upsert(Attribute, match=Q(code__iexact=code), values=values)
-        attribute, status = record[0], _with_translations(record, translations, "name")
+        status = _with_translations(
+            record, translations, "name", keep_others=keep_other_translations
+        )
+        attribute = record[0]
     if status != UNCHANGED:
         logger.debug("attribute %s %s", attribute.code, status)
     return attribute, status
@@ -214,6 +235,7 @@ def upsert_attribute_option(
     label: str,
     sort_order: int = 0,
     translations: Mapping[str, str] | None = None,
+    keep_other_translations: bool = False,
 ) -> tuple[AttributeOption, UpsertStatus]:
     """Create or update the option ``code`` of a select or multiselect ``attribute``."""
     code = checked_code(code, "option")
@@ -235,7 +257,9 @@ def upsert_attribute_option(
                 "sort_order": sort_order,
             },
         )
-        return record[0], _with_translations(record, translations, "label")
+        return record[0], _with_translations(
+            record, translations, "label", keep_others=keep_other_translations
+        )
 
 
 def upsert_product_family(

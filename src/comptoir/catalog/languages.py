@@ -11,6 +11,10 @@ import re
 from collections.abc import Iterable
 from typing import Protocol
 
+from django.conf import settings
+from django.conf.locale import LANG_INFO
+from django.db.models import Model, Prefetch, Q
+
 from comptoir.core.errors import DomainError
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
@@ -30,6 +34,23 @@ def normalize_language(code: str) -> str:
     return language
 
 
+def known_languages() -> list[str]:
+    """The languages a file may name: the site's and every other one Django knows, by their
+    codes without a region."""
+    codes = [*LANG_INFO, *(code for code, _name in settings.LANGUAGES)]
+    return sorted({code.split("-")[0].lower() for code in codes})
+
+
+def known_language(code: str) -> str | None:
+    """``code`` in its stored form if it is a language ``known_languages`` has, alone or with
+    a region ("fr", "fr-CA", "fr_FR"); else None."""
+    try:
+        language = normalize_language(code)
+    except DomainError:
+        return None
+    return language if language.split("-")[0] in known_languages() else None
+
+
 def best_language(available: Iterable[str], language: str) -> str | None:
     """The one of the ``available`` languages a reader of ``language`` is shown, or None."""
     available = sorted(set(available))
@@ -40,6 +61,19 @@ def best_language(available: Iterable[str], language: str) -> str | None:
     if base in available:
         return base
     return next((code for code in available if code.split("-")[0] == base), None)
+
+
+def readable_in(language: str) -> Q:
+    """The translation rows ``best_language`` may choose from for a reader of ``language``:
+    those in its language, regional variants included ("fr", "fr-fr" and "fr-ca" for "fr")."""
+    base = language.lower().split("-")[0]
+    return Q(language=base) | Q(language__startswith=f"{base}-")
+
+
+def translations_in(lookup: str, model: type[Model], language: str) -> Prefetch:
+    """A prefetch of the ``model`` translations under ``lookup`` that a reader of ``language``
+    may be shown, and only those: ``translation_for`` then reads them without a query."""
+    return Prefetch(lookup, queryset=model._default_manager.filter(readable_in(language)))
 
 
 class Translation(Protocol):

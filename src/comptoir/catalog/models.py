@@ -132,14 +132,22 @@ class Product(models.Model):
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
     )
+    # The links most products leave empty are indexed where set only (Meta.indexes): a
+    # catalog's import then keeps two indexes the fewer per product.
     brand = models.ForeignKey(
-        Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+        Brand,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        db_index=False,
     )
     substitute = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,
         related_name="substituted",
         help_text="Offered instead when this product is no longer sold.",
     )
@@ -158,6 +166,7 @@ class Product(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="products",
+        db_index=False,
         help_text="How the product is taxed; blank for the default product tax code.",
     )
     family = models.ForeignKey(
@@ -166,6 +175,7 @@ class Product(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="products",
+        db_index=False,
         help_text="The kind of product, and so the attributes it is described by.",
     )
     product_model = models.ForeignKey(
@@ -174,6 +184,7 @@ class Product(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="variants",
+        db_index=False,
         help_text="The model this product is a variant of; the model's axes say what sets it "
         "apart from the other variants.",
     )
@@ -182,6 +193,18 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [
+            models.Index(
+                fields=[field], condition=models.Q(**{f"{field}__isnull": False}), name=name
+            )
+            for field, name in (
+                ("brand", "product_brand_set"),
+                ("substitute", "product_substitute_set"),
+                ("tax_code", "product_tax_code_set"),
+                ("family", "product_family_set"),
+                ("product_model", "product_model_set"),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(Upper("sku"), name="product_sku_unique_ignoring_case"),
             models.CheckConstraint(
@@ -213,7 +236,10 @@ class Product(models.Model):
 class ProductUnit(models.Model):
     """A unit a product comes in: its precision and how many primary units it holds."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="units")
+    # Looked up by product through product_unit_unique, which opens with it.
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="units", db_index=False
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     precision = models.PositiveSmallIntegerField(default=0)
     conversion_rate = models.DecimalField(

@@ -8,12 +8,19 @@ and ``product_by_sku`` are the whole catalog, for the back office and integratio
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.access import storefront_access
 from comptoir.accounts.models import AccessMode, Company
-from comptoir.catalog.models import Category, Product, ProductUnit, normalize_sku
+from comptoir.catalog.languages import translations_in
+from comptoir.catalog.models import (
+    Category,
+    CategoryTranslation,
+    Product,
+    ProductUnit,
+    normalize_sku,
+)
 from comptoir.catalog.visibility import CategoryVisibility, ProductVisibility, Visibility
 from comptoir.core.errors import NotFound, NotOrderable, excerpt
 
@@ -46,6 +53,25 @@ def product_by_sku(sku: str) -> Product:
     raise NotFound(
         _("SKU '%(sku)s' not found") % {"sku": excerpt(sku.strip())}, code="unknown_sku"
     )
+
+
+def category_names_in(language: str, lookup: str = "translations") -> Prefetch:
+    """A prefetch of the category names a reader of ``language`` may be shown, under
+    ``lookup`` ("category__translations" from products), for ``Category.name_in``."""
+    return translations_in(lookup, CategoryTranslation, language)
+
+
+def with_names_in(categories: QuerySet[Category], language: str) -> QuerySet[Category]:
+    """``categories`` with their names in ``language`` loaded, in one query for all."""
+    return categories.prefetch_related(category_names_in(language))
+
+
+def category_path(category: Category, language: str) -> list[Category]:
+    """The categories from the root down to ``category`` (itself last), with their names in
+    ``language`` loaded."""
+    path = [*category.ancestors(), category]
+    prefetch_related_objects(path, category_names_in(language))
+    return path
 
 
 def category_with_descendants(category: Category) -> list[int]:

@@ -38,10 +38,19 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ("url", "description", "event_names", "is_active", "waiting")
-    list_filter = ("is_active",)
-    search_fields = ("url", "description")
-    fields = ("url", "description", "event_names", "is_active", "disabled_reason", "secret")
+    list_display = ("url", "description", "client", "event_names", "is_active", "waiting")
+    list_filter = ("is_active", "client")
+    list_select_related = ("client",)
+    search_fields = ("url", "description", "client__name")
+    fields = (
+        "url",
+        "description",
+        "client",
+        "event_names",
+        "is_active",
+        "disabled_reason",
+        "secret",
+    )
     readonly_fields = ("is_active", "disabled_reason", "secret")
     actions = ("switch_on",)
 

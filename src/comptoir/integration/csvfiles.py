@@ -12,16 +12,19 @@ import codecs
 import csv
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
+from comptoir.core.errors import DomainError
 from comptoir.integration.report import ImportReport, Problem
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# The numbers most files hold: no sign, digits before the point.
+_PLAIN_NUMBER = re.compile(r"(\d+)(?:\.(\d*))?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Characters no header of a text file holds: the file is binary (a PDF, an image, a workbook).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -37,15 +40,33 @@ class CsvLayout:
     # Other names a header may give a column (written in lower case), as another system's
     # export names it: "product sku" for "sku".
     aliases: tuple[tuple[str, str], ...] = ()
+    # Columns a header may have beyond ``columns``, such as one per language: their patterns
+    # as messages show them ("name_<language>"), and a function that gives the column a header
+    # cell names, or None for a cell it does not know, and raises a DomainError saying what is
+    # wrong with a cell it refuses.
+    patterns: tuple[str, ...] = ()
+    pattern_column: Callable[[str], str | None] | None = None
 
     def expected(self) -> str:
-        return ", ".join(self.columns)
+        return ", ".join((*self.columns, *self.patterns))
+
+    def other_column(self, cell: str) -> tuple[str | None, str]:
+        """The column a header cell that is none of ``columns`` and ``aliases`` names, or None
+        and what is wrong with the cell."""
+        if self.pattern_column is not None:
+            try:
+                column = self.pattern_column(cell)
+            except DomainError as error:
+                return None, error.message
+            if column is not None:
+                return column, ""
+        return None, f"unknown column; expected columns: {self.expected()}"
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One record of a file: the physical line it starts on, its place among the file's records
-    (counting from 1, malformed ones included) and its values by column."""
+    (counting from 1, malformed ones included) and its values by column. A tuple: a file of
+    millions of records makes one each."""
 
     file_name: str
     line: int
@@ -224,11 +245,11 @@ def _read_header(
     header: list[str] = []
     problems = []
     for cell in raw:
-        column = by_lower.get(cell.strip().lower())
+        column, message = by_lower.get(cell.strip().lower()), ""
         if column is None:
-            problems.append(
-                (cell.strip(), f"unknown column; expected columns: {layout.expected()}")
-            )
+            column, message = layout.other_column(cell.strip())
+        if column is None:
+            problems.append((cell.strip(), message))
         elif column in header:
             problems.append((column, "appears twice in the header"))
         header.append(column or cell.strip())
@@ -336,6 +357,9 @@ class Fields:
             if required:
                 self.error(column, "is empty; a number is needed")
             return None
+        plain = _PLAIN_NUMBER.fullmatch(value)
+        if plain is not None:
+            return self._plain_decimal(column, value, plain, positive, max_decimals, max_digits)
         if not _NUMBER.fullmatch(value):
             self.error(column, _not_a_number(value))
             return None
@@ -348,6 +372,33 @@ class Fields:
             self.error(column, f"'{value}' has more than {max_decimals} decimals")
         elif max_digits is not None and abs(number) >= 10 ** (max_digits - (max_decimals or 0)):
             whole_digits = max_digits - (max_decimals or 0)
+            self.error(
+                column, f"'{value}' is too large: at most {whole_digits} digits before the point"
+            )
+        else:
+            return number
+        return None
+
+    def _plain_decimal(
+        self,
+        column: str,
+        value: str,
+        plain: re.Match,
+        positive: bool,
+        max_decimals: int | None,
+        max_digits: int | None,
+    ) -> Decimal | None:
+        """``decimal`` for the common case, digits and a point, read from the text: a file of
+        a million prices has two million of them."""
+        number = Decimal(value)
+        whole, fraction = plain.groups()
+        if positive and not number:
+            self.error(column, f"'{value}' must be more than 0")
+        elif max_decimals is not None and fraction and len(fraction.rstrip("0")) > max_decimals:
+            self.error(column, f"'{value}' has more than {max_decimals} decimals")
+        elif max_digits is not None and len(whole.lstrip("0")) > (
+            whole_digits := max_digits - (max_decimals or 0)
+        ):
             self.error(
                 column, f"'{value}' is too large: at most {whole_digits} digits before the point"
             )

@@ -40,6 +40,8 @@ router = Router()
 
 MAX_ROWS = 10_000
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+# The longest key kept (``IdempotentRequest.key``).
+IDEMPOTENCY_KEY_MAX_LENGTH = 100
 
 
 class RowError(Schema):
@@ -108,6 +110,30 @@ class Batch:
     warnings: list = field(default_factory=list)
 
 
+def checked_idempotency_key(request: HttpRequest) -> str:
+    """The call's ``Idempotency-Key``, or a DomainError saying what is wrong with it."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not key:
+        raise DomainError(
+            f"Send an {IDEMPOTENCY_HEADER} header (up to {IDEMPOTENCY_KEY_MAX_LENGTH} "
+            "characters, a new one per call, the same one when you send a call again)",
+            code="idempotency_key_missing",
+        )
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise DomainError(
+            f"The {IDEMPOTENCY_HEADER} header is {len(key)} characters long; at most "
+            f"{IDEMPOTENCY_KEY_MAX_LENGTH} fit: send a shorter key (a UUID is 36 characters)",
+            code="idempotency_key_too_long",
+        )
+    if any(not character.isprintable() for character in key):
+        raise DomainError(
+            f"The {IDEMPOTENCY_HEADER} header holds a control character; send a key of "
+            "letters, digits and dashes (a UUID, for instance)",
+            code="idempotency_key_invalid",
+        )
+    return key
+
+
 def idempotent(
     request: HttpRequest,
     client: ApiClient,
@@ -121,13 +147,7 @@ def idempotent(
     Each call carried out is kept as a transfer job of ``entity`` (``rows`` rows) for the sync
     monitor, a refused one too: its rows' problems are its error report.
     """
-    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-    if not key or len(key) > 100 or "\x00" in key:
-        raise DomainError(
-            f"Send an {IDEMPOTENCY_HEADER} header (up to 100 characters, a new one per call, "
-            "the same one when you send a call again)",
-            code="idempotency_key_missing",
-        )
+    key = checked_idempotency_key(request)
     fingerprint = hashlib.sha256(
         request.method.encode() + b" " + request.path.encode() + b"\n" + request.body
     ).hexdigest()

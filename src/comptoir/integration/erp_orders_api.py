@@ -8,14 +8,16 @@ along ``ordering.status_changes.STATUS_CHANGES``, shipments of no more than is l
 invoices whose figures add up.
 """
 
+import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ValidatorFunctionWrapHandler, WrapValidator
 
 from comptoir.api.auth import require_scope
 from comptoir.api.errors import error_responses
@@ -34,6 +36,36 @@ router = Router()
 
 # Optional text an ERP may send as null: read as empty.
 OptionalText = Annotated[str, BeforeValidator(lambda value: "" if value is None else value)]
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class SentWithoutZone(datetime):
+    """A time sent without its time zone, with the text as sent, for the message that refuses
+    it to quote."""
+
+    sent: str
+
+
+def _moment(value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
+    """A date alone (2026-11-30) is the start of that day in the shop's time zone; a time
+    without its zone is kept with the text sent, and refused by the call with that text."""
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and _DATE_ONLY.fullmatch(text):
+        day = handler(text).date()
+        return timezone.make_aware(
+            datetime.combine(day, time.min), timezone.get_default_timezone()
+        )
+    moment = handler(value)
+    if moment.tzinfo is None and text is not None:
+        kept = SentWithoutZone.combine(moment.date(), moment.time())
+        kept.sent = text
+        return kept
+    return moment
+
+
+# A moment: a date and time with its zone, or a date alone (midnight in the shop's time zone).
+Moment = Annotated[datetime, WrapValidator(_moment)]
 
 
 class OrderStatusIn(Schema):
@@ -55,7 +87,10 @@ class ShipmentLineIn(Schema):
 class ShipmentIn(Schema):
     number: str = Field(description="The ERP's delivery number, unique.")
     order: str = Field(description="The order's number.")
-    shipped_at: datetime = Field(description="With its time zone: 2026-03-02T14:00:00Z.")
+    shipped_at: Moment = Field(
+        description="With its time zone: 2026-03-02T14:00:00Z; a date alone (2026-03-02) is "
+        "the start of that day in the shop's time zone."
+    )
     carrier: OptionalText = ""
     tracking_number: OptionalText = ""
     tracking_url: OptionalText = Field("", description="Where the buyer follows the parcel.")
@@ -69,7 +104,10 @@ class ShipmentsIn(Schema):
 class InvoiceIn(Schema):
     number: str = Field(description="The ERP's invoice number, up to 32 characters.")
     order: str = Field(description="The order's number.")
-    issued_at: datetime = Field(description="With its time zone.")
+    issued_at: Moment = Field(
+        description="With its time zone; a date alone is the start of that day in the shop's "
+        "time zone."
+    )
     due_at: date | None = None
     currency: str | None = Field(None, description="The order's currency if left out.")
     subtotal: Decimal = Field(description="The lines before discounts, shipping and tax.")
@@ -78,7 +116,9 @@ class InvoiceIn(Schema):
     tax_total: Decimal
     total: Decimal = Field(description="Subtotal less discounts, plus shipping and tax.")
     status: str = Field(PaymentStatus.OPEN.value, description="open or paid.")
-    paid_at: datetime | None = Field(None, description="When it was paid; now if left out.")
+    paid_at: Moment | None = Field(
+        None, description="When it was paid (a date alone: its start); now if left out."
+    )
     document_url: OptionalText = Field("", description="The ERP's copy of the invoice (PDF).")
 
 
@@ -215,12 +255,14 @@ def _carry_out_rows[Row: OrderStatusIn | ShipmentIn | InvoiceIn](
                 if getattr(row, name) is not None and getattr(row, name).tzinfo is None
             ]
             for name in naive:
+                moment = getattr(row, name)
+                sent = getattr(moment, "sent", None) or moment.isoformat()
                 problems.append(
                     RowProblem(
                         index,
                         name,
-                        f"'{getattr(row, name).isoformat()}' has no time zone: add Z or an "
-                        "offset, as in 2026-03-02T14:00:00Z",
+                        f"'{sent[:40]}' has no time zone: add Z or an offset, as in "
+                        "2026-03-02T14:00:00Z, or send a date alone (2026-03-02)",
                     )
                 )
             if not naive:

@@ -5,8 +5,10 @@ Every way in goes through here. The back office's uploads and export buttons que
 a worker runs; the command line and the file drops run theirs in their own process. A job is
 run once: the run takes it from "queued" to "running" in one UPDATE, so a task delivered twice
 finds it taken and does nothing. Whatever stops a run (a bad option, a file that cannot be
-read, a bug, Ctrl-C) ends the job "failed", with a message that says what to do; a job is never
-left "running".
+read, a bug, Ctrl-C) ends the job "failed", with a message that says what to do. A run that
+cannot say so itself (its process killed, its machine restarted) stops writing the sign of life
+the job gets with each batch; ``job_recovery`` ends such a job "failed" once it has been silent
+for too long.
 """
 
 import contextlib
@@ -15,12 +17,13 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from zipfile import BadZipFile
 
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from comptoir.accounts.models import User
@@ -34,18 +37,48 @@ from comptoir.integration.transfer.runner import run_export, run_import
 
 logger = logging.getLogger(__name__)
 
-# The names an imported file may have: CSV (any common delimiter) or an Excel workbook.
-IMPORT_SUFFIXES = (".csv", ".txt", *XLSX_SUFFIXES)
+# The names an imported file may have: delimited text (comma, semicolon, tab or bar, which
+# the reading finds) or an Excel workbook.
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+IMPORT_SUFFIXES = (*TEXT_SUFFIXES, *XLSX_SUFFIXES)
 
 
 def check_import_file_name(file_name: str) -> None:
-    """Refuse a file that is neither CSV nor XLSX by its name, saying what to send instead."""
+    """Refuse a file that is neither delimited text nor XLSX by its name, saying which names
+    are taken."""
     if not file_name.lower().endswith(IMPORT_SUFFIXES):
         raise DomainError(
-            f"'{file_name}' is not a CSV or XLSX file; save it as .csv (UTF-8) or .xlsx "
-            "and send it again",
+            f"'{file_name}' is not a file Comptoir imports: the files taken end in "
+            f"{', '.join(IMPORT_SUFFIXES[:-1])} or {IMPORT_SUFFIXES[-1]}; save it as .csv "
+            "(UTF-8) or .xlsx and send it again",
             code="unsupported_file",
         )
+
+
+def check_import_path(path: Path | str) -> None:
+    """Refuse a path that is not a file this process can read, before a job is recorded for
+    it, saying what to do."""
+    path = Path(path)
+    if not path.exists():
+        raise DomainError(
+            f"'{path}' does not exist; check the path and the file's name (a relative path "
+            "starts from the folder the command runs in) and run the command again",
+            code="file_missing",
+        )
+    if not path.is_file():
+        raise DomainError(
+            f"'{path}' is a folder, not a file; name the file to import in it",
+            code="not_a_file",
+        )
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        raise DomainError(
+            f"'{path}' cannot be read ({error.strerror or error}); give this user the right to "
+            "read it, or copy it where it can be read, and run the command again",
+            code="file_unreadable",
+        ) from None
 
 
 def create_import_job(
@@ -104,7 +137,7 @@ def start_import(
             content=upload,
             created_by=created_by,
         )
-        _queue(job)
+        queue_job(job)
     return job
 
 
@@ -151,11 +184,12 @@ def start_export(
             options=options,
             created_by=created_by,
         )
-        _queue(job)
+        queue_job(job)
     return job
 
 
-def _queue(job: TransferJob) -> None:
+def queue_job(job: TransferJob) -> None:
+    """Have a worker run ``job`` once the current transaction commits."""
     # The task module imports this one.
     from comptoir.integration.tasks import run_transfer_job
 
@@ -179,7 +213,8 @@ def run_import_job(
     if not _claim(job):
         return None
     with _ending_failed_on_error(job):
-        with _local_file(job, path) as local:
+        on_batch = _ProgressWriter(job, live=not (job.validate_only or job.all_or_nothing))
+        with _local_file(job, path) as local, contextlib.closing(on_batch):
             report = run_import(
                 local,
                 entity=job.entity,
@@ -188,7 +223,7 @@ def run_import_job(
                 all_or_nothing=job.all_or_nothing,
                 progress=progress,
                 file_name=job.file_name,
-                on_batch=_ProgressWriter(job, live=not (job.validate_only or job.all_or_nothing)),
+                on_batch=on_batch,
             )
         _finish_import(job, report)
         return report
@@ -244,36 +279,64 @@ def _claim(job: TransferJob) -> bool:
     """Take a queued job for this run; False when another run has taken it already."""
     now = timezone.now()
     taken = TransferJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=now
+        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now
     )
     if not taken:
         job.refresh_from_db()
         logger.info("transfer job %s is %s already: not run again", job.pk, job.status)
         return False
-    job.status, job.started_at = JobStatus.RUNNING, now
+    job.status, job.started_at, job.heartbeat_at = JobStatus.RUNNING, now, now
     return True
 
 
 class _ProgressWriter:
-    """Called after every batch with the rows read or written so far: keeps them on the job and,
-    when ``live``, in the database at once, where the back office reads them.
+    """Called after every batch with the rows read or written so far: keeps them on the job
+    and, when ``live``, in the database at once, with the job's sign of life (``heartbeat_at``),
+    where the back office reads them. An import calls it inside the batch's transaction, so the
+    rows it counts are in the database if and only if the count is.
 
     A whole-file run (validate only, all or nothing) holds one transaction open to its end: a
-    progress written inside it would be seen by nobody, then rolled back, so its rows are kept
-    for the end of the run.
+    progress written inside it would be seen by nobody, then rolled back. Its progress and sign
+    of life go through a second connection to the database instead, one that commits at once,
+    where the database lets two connections write at the same time; SQLite lets only one, the
+    run's, so there such a run gives no sign of life until it ends.
     """
 
     def __init__(self, job: TransferJob, *, live: bool, progress=None) -> None:
         self.job = job
         self.live = live
         self.progress = progress
+        self._aside = None
 
     def __call__(self, rows: int) -> None:
         if self.progress is not None:
             self.progress.advance(rows - self.job.rows_done)
-        self.job.rows_done = rows
+        now = timezone.now()
+        self.job.rows_done, self.job.heartbeat_at = rows, now
         if self.live:
-            TransferJob.objects.filter(pk=self.job.pk).update(rows_done=rows)
+            TransferJob.objects.filter(pk=self.job.pk).update(rows_done=rows, heartbeat_at=now)
+        elif connection.vendor != "sqlite":
+            self._write_aside(rows, now)
+
+    def _write_aside(self, rows: int, now: datetime) -> None:
+        if self._aside is None:
+            self._aside = connections.create_connection(DEFAULT_DB_ALIAS)
+        quote = self._aside.ops.quote_name
+        try:
+            with self._aside.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {quote(TransferJob._meta.db_table)} SET {quote('rows_done')} = %s, "
+                    f"{quote('heartbeat_at')} = %s WHERE {quote('id')} = %s",
+                    [rows, now, self.job.pk],
+                )
+        except DatabaseError as error:
+            # The import itself goes on; only its progress is not seen until it ends.
+            logger.warning("transfer job %s: progress not written (%s)", self.job.pk, error)
+
+    def close(self) -> None:
+        if self._aside is not None:
+            self._aside.close()
+            self._aside = None
 
 
 @contextlib.contextmanager

@@ -2,9 +2,10 @@
 export buttons, the file drops' state, and the list of jobs with their progress, counts and
 error reports.
 
-Staff who may view jobs see the page and download the files; starting an import or an export
-takes the "add" permission on jobs (a superuser has it). Jobs are made only here, by the
-command line and by the file drops: there is no "add" page.
+Staff who may view jobs see the page and download the files; starting an import or an export,
+or running a failed import's file again, takes the "add" permission on jobs (a superuser has
+it). Jobs are made only here, by the command line and by the file drops: there is no "add"
+page. Listing the jobs ends those whose process died (``job_recovery``).
 """
 
 import tempfile
@@ -16,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,7 +26,13 @@ from django.utils.translation import ngettext
 from comptoir.core.errors import DomainError
 from comptoir.integration.drop_settings import configured_drops
 from comptoir.integration.drops import last_passes
-from comptoir.integration.jobs import check_import_file_name, start_export, start_import
+from comptoir.integration.job_recovery import end_stalled_jobs, run_again
+from comptoir.integration.jobs import (
+    IMPORT_SUFFIXES,
+    check_import_file_name,
+    start_export,
+    start_import,
+)
 from comptoir.integration.models import JobKind, JobStatus, TransferJob
 from comptoir.integration.transfer.files import FORMATS
 from comptoir.integration.transfer.registry import all_entities, get_entity
@@ -41,7 +50,12 @@ class ImportForm(forms.Form):
     """A file of one entity to import, with the entity's options."""
 
     file = forms.FileField(
-        label=_("File"), help_text=_("CSV (UTF-8, comma, semicolon, tab or bar) or XLSX.")
+        label=_("File"),
+        help_text=_(
+            "A .csv, .tsv or .txt file (UTF-8; comma, semicolon, tab or bar between values) or "
+            "an .xlsx workbook."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}),
     )
     validate_only = forms.BooleanField(
         label=_("Validate only"),
@@ -117,10 +131,12 @@ class TransferJobAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
         "started_at",
+        "heartbeat_at",
         "finished_at",
     )
     readonly_fields = fields
     change_list_template = "admin/integration/transferjob/change_list.html"
+    actions = ("run_again",)
 
     def has_add_permission(self, request):
         # Jobs start from an entity's import form, an export button, the command line, a drop.
@@ -155,7 +171,11 @@ class TransferJobAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def has_start_permission(self, request) -> bool:
+        return self._may_start(request)
+
     def changelist_view(self, request, extra_context=None):
+        end_stalled_jobs()
         try:
             drops, drops_error = configured_drops(), ""
         except DomainError as error:
@@ -270,6 +290,32 @@ class TransferJobAdmin(admin.ModelAdmin):
             name = job.file_name or Path(stored.name).name
         return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
 
+    @admin.action(
+        description=_("Run the selected failed imports again, from their kept files"),
+        permissions=["start"],
+    )
+    def run_again(self, request, queryset):
+        started, refused = [], []
+        for job in queryset.order_by("id"):
+            try:
+                started.append((job, run_again(job, created_by=request.user)))
+            except DomainError as error:
+                refused.append(error.message)
+        if started:
+            self.message_user(
+                request,
+                _("Queued again: %(jobs)s.")
+                % {
+                    "jobs": ", ".join(
+                        _("job #%(old)s as job #%(new)s") % {"old": job.pk, "new": again.pk}
+                        for job, again in started
+                    )
+                },
+                messages.SUCCESS,
+            )
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
     def _may_start(self, request) -> bool:
         return request.user.has_perm("integration.add_transferjob")
 
@@ -299,6 +345,17 @@ class TransferJobAdmin(admin.ModelAdmin):
     def progress(self, job: TransferJob) -> str:
         if job.status == JobStatus.QUEUED:
             return _("waiting for a worker")
+        if job.is_stalled:
+            return format_html(
+                '<strong class="transfer-stalled">{}</strong>',
+                _("stalled: nothing heard from its process since %(time)s, after %(rows)s")
+                % {
+                    "time": date_format(
+                        timezone.localtime(job.last_sign_of_life), "SHORT_DATETIME_FORMAT"
+                    ),
+                    "rows": _rows(job.rows_done),
+                },
+            )
         if job.rows_total:
             done = ngettext(
                 "%(done)s of %(total)s row", "%(done)s of %(total)s rows", job.rows_total

@@ -5,11 +5,14 @@ a bearer token of its own (``cpi_`` and 43 random characters), of which only the
 is kept.
 """
 
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils import timezone
 
 
 class Scope(models.TextChoices):
@@ -80,6 +83,16 @@ class WebhookEndpoint(models.Model):
         "(amqp://...?exchange=NAME, redis://...?stream=NAME).",
     )
     description = models.CharField(max_length=200, blank=True)
+    client = models.ForeignKey(
+        ApiClient,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webhook_endpoints",
+        verbose_name="integration client",
+        help_text="The integration client whose system receives these events, for the sync "
+        "monitor; empty: an endpoint of the shop's own.",
+    )
     event_names = models.JSONField(
         default=list, blank=True, help_text="The events it receives; empty: all of them."
     )
@@ -213,11 +226,25 @@ class TransferJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        "last sign of life",
+        null=True,
+        blank=True,
+        help_text="The last sign of life of the process running the job: its start, then "
+        "each batch.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["client", "-created_at"])]
+        indexes = [
+            models.Index(fields=["client", "-created_at"]),
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=models.Q(status=JobStatus.RUNNING),
+                name="transfer_job_running",
+            ),
+        ]
         verbose_name = "import or export"
         verbose_name_plural = "imports and exports"
 
@@ -227,6 +254,22 @@ class TransferJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def last_sign_of_life(self) -> datetime | None:
+        return self.heartbeat_at or self.started_at
+
+    @property
+    def is_stalled(self) -> bool:
+        """Still "running", but silent for longer than the limit: its process is gone."""
+        last = self.last_sign_of_life
+        return self.status == JobStatus.RUNNING and last is not None and last < stale_before()
+
+
+def stale_before(now: datetime | None = None) -> datetime:
+    """A running job with no sign of life since this moment has stopped without finishing."""
+    limit = timedelta(seconds=settings.COMPTOIR_TRANSFER_JOB_STALE_SECONDS)
+    return (now or timezone.now()) - limit
 
 
 class FileDrop(models.Model):

@@ -2,9 +2,10 @@
 
 Rows come in as transfer jobs (one per ERP API call, per file a drop brought, per upload or
 command) and go out as events delivered to webhook endpoints and brokers. For each integration
-client and each file drop: its last runs, the rows they brought, the runs that failed and the
-time since the last one that succeeded; for each endpoint: what it was delivered, what waits
-for it, and the lag, the age of the oldest event still waiting.
+client and each file drop: its last runs, the rows they brought, the runs that failed or
+stalled (left running by a process that died) and the time since the last one that succeeded;
+for each endpoint: what it was delivered, what waits for it, and the lag, the age of the oldest
+event still waiting. A client's rows out are those of the endpoints tied to it.
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
+from comptoir.integration.job_recovery import stalled
 from comptoir.integration.models import (
     ApiClient,
     DeliveryStatus,
@@ -20,6 +22,7 @@ from comptoir.integration.models import (
     TransferJob,
     WebhookDelivery,
     WebhookEndpoint,
+    stale_before,
 )
 
 # The counts of the overview cover this much of the recent past.
@@ -30,11 +33,13 @@ RUNS_SHOWN = 50
 
 @dataclass(frozen=True)
 class RunsSummary:
-    """The recent runs of a client or a drop, counted over ``WINDOW``."""
+    """The recent runs of a client or a drop, counted over ``WINDOW``, and its stalled runs,
+    however old."""
 
     runs: int
     rows_in: int
     failures: int
+    stalled: int
     last_run_at: datetime | None
     last_success_at: datetime | None
 
@@ -43,9 +48,22 @@ class RunsSummary:
 
 
 @dataclass(frozen=True)
+class RowsOut:
+    """What the endpoints of a client were delivered over ``WINDOW``, and what waits for them."""
+
+    delivered: int = 0
+    pending: int = 0
+    oldest_pending_at: datetime | None = None
+
+    def lag(self, now: datetime) -> timedelta | None:
+        return None if self.oldest_pending_at is None else now - self.oldest_pending_at
+
+
+@dataclass(frozen=True)
 class ClientSummary:
     client: ApiClient
     summary: RunsSummary
+    out: RowsOut
 
 
 @dataclass(frozen=True)
@@ -69,13 +87,14 @@ class EndpointSummary:
         return None if self.oldest_pending_at is None else now - self.oldest_pending_at
 
 
-def _runs_counts(since: datetime, prefix: str = "") -> dict:
-    recent = Q(**{f"{prefix}created_at__gte": since})
+def _runs_counts(now: datetime, prefix: str = "") -> dict:
+    recent = Q(**{f"{prefix}created_at__gte": now - WINDOW})
     jobs = f"{prefix}id" if prefix else "id"
     return {
         "runs": Count(jobs, filter=recent),
         "rows_in": Sum(f"{prefix}rows_total", filter=recent),
         "failures": Count(jobs, filter=recent & Q(**{f"{prefix}status": JobStatus.FAILED})),
+        "stalled": Count(jobs, filter=stalled(stale_before(now), prefix)),
         "last_run_at": Max(f"{prefix}created_at"),
         "last_success_at": Max(
             f"{prefix}finished_at", filter=Q(**{f"{prefix}status": JobStatus.DONE})
@@ -83,7 +102,7 @@ def _runs_counts(since: datetime, prefix: str = "") -> dict:
     }
 
 
-_RUN_FIELDS = ("runs", "rows_in", "failures", "last_run_at", "last_success_at")
+_RUN_FIELDS = ("runs", "rows_in", "failures", "stalled", "last_run_at", "last_success_at")
 
 
 def _summary(values: dict) -> RunsSummary:
@@ -91,12 +110,46 @@ def _summary(values: dict) -> RunsSummary:
 
 
 def client_summaries(now: datetime) -> list[ClientSummary]:
-    """Every integration client with its runs over ``WINDOW``, by name."""
-    clients = ApiClient.objects.annotate(**_runs_counts(now - WINDOW, "jobs__")).order_by("name")
+    """Every integration client with its runs and its rows out over ``WINDOW``, by name."""
+    clients = ApiClient.objects.annotate(**_runs_counts(now, "jobs__")).order_by("name")
+    out = rows_out_by_client(now)
     return [
-        ClientSummary(client, _summary({name: getattr(client, name) for name in _RUN_FIELDS}))
+        ClientSummary(
+            client,
+            _summary({name: getattr(client, name) for name in _RUN_FIELDS}),
+            out.get(client.pk, RowsOut()),
+        )
         for client in clients
     ]
+
+
+def rows_out_by_client(now: datetime, client: ApiClient | None = None) -> dict[int, RowsOut]:
+    """The rows out of each client that has endpoints (of ``client`` only, when given), by the
+    client's id: events delivered to its endpoints over ``WINDOW``, those waiting, the oldest
+    waiting."""
+    pending = Q(status=DeliveryStatus.PENDING)
+    delivered = Q(status=DeliveryStatus.DELIVERED, delivered_at__gte=now - WINDOW)
+    deliveries = WebhookDelivery.objects.filter(pending | delivered)
+    deliveries = deliveries.exclude(endpoint__client=None)
+    if client is not None:
+        deliveries = deliveries.filter(endpoint__client=client)
+    rows = (
+        deliveries.values("endpoint__client")
+        .annotate(
+            delivered=Count("id", filter=delivered),
+            pending=Count("id", filter=pending),
+            oldest_pending_at=Min("event__created_at", filter=pending),
+        )
+        .order_by()
+    )
+    return {
+        row["endpoint__client"]: RowsOut(
+            delivered=row["delivered"],
+            pending=row["pending"],
+            oldest_pending_at=row["oldest_pending_at"],
+        )
+        for row in rows
+    }
 
 
 def drop_summaries(now: datetime) -> list[DropSummary]:
@@ -105,7 +158,7 @@ def drop_summaries(now: datetime) -> list[DropSummary]:
         TransferJob.objects.filter(source=JobSource.DROP)
         .exclude(drop="")
         .values("drop")
-        .annotate(**_runs_counts(now - WINDOW))
+        .annotate(**_runs_counts(now))
         .order_by("drop")
     )
     return [
@@ -120,19 +173,23 @@ def endpoint_summaries(now: datetime) -> list[EndpointSummary]:
     failing = WebhookDelivery.objects.filter(
         endpoint=OuterRef("pk"), status=DeliveryStatus.PENDING, attempts__gt=0
     ).order_by("event_id")
-    endpoints = WebhookEndpoint.objects.annotate(
-        delivered=Count(
-            "deliveries",
-            filter=Q(
-                deliveries__status=DeliveryStatus.DELIVERED,
-                deliveries__delivered_at__gte=now - WINDOW,
+    endpoints = (
+        WebhookEndpoint.objects.select_related("client")
+        .annotate(
+            delivered=Count(
+                "deliveries",
+                filter=Q(
+                    deliveries__status=DeliveryStatus.DELIVERED,
+                    deliveries__delivered_at__gte=now - WINDOW,
+                ),
             ),
-        ),
-        pending=Count("deliveries", filter=pending),
-        retrying=Count("deliveries", filter=pending & Q(deliveries__attempts__gt=0)),
-        oldest_pending_at=Min("deliveries__event__created_at", filter=pending),
-        last_error=Subquery(failing.values("last_error")[:1]),
-    ).order_by("url")
+            pending=Count("deliveries", filter=pending),
+            retrying=Count("deliveries", filter=pending & Q(deliveries__attempts__gt=0)),
+            oldest_pending_at=Min("deliveries__event__created_at", filter=pending),
+            last_error=Subquery(failing.values("last_error")[:1]),
+        )
+        .order_by("url")
+    )
     return [
         EndpointSummary(
             endpoint=endpoint,
@@ -160,7 +217,7 @@ def runs_of_drop(drop: str) -> QuerySet[TransferJob]:
 
 def summary_of_runs(jobs: QuerySet[TransferJob], now: datetime) -> RunsSummary:
     """The runs of ``jobs`` counted over ``WINDOW``, for one client's or drop's page."""
-    return _summary(jobs.aggregate(**_runs_counts(now - WINDOW)))
+    return _summary(jobs.aggregate(**_runs_counts(now)))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ from comptoir.integration.models import ApiClient, JobSource, TransferJob
 from comptoir.integration.monitor import (
     RUNS_SHOWN,
     WINDOW,
+    RowsOut,
     client_summaries,
     drop_summaries,
     endpoint_summaries,
     listed_runs,
+    rows_out_by_client,
     runs_of_client,
     runs_of_drop,
     summary_of_runs,
@@ -61,7 +63,7 @@ def overview(model_admin: admin.ModelAdmin, request):
 
 
 def client_runs(model_admin: admin.ModelAdmin, request, client_id: int):
-    """One client's last runs, with their counts and error reports."""
+    """One client's last runs, with their counts and error reports, and its rows out."""
     client = get_object_or_404(ApiClient, pk=client_id)
     now = timezone.now()
     context = {
@@ -71,6 +73,8 @@ def client_runs(model_admin: admin.ModelAdmin, request, client_id: int):
         "now": now,
         "client": client,
         "summary": summary_of_runs(TransferJob.objects.filter(client=client), now),
+        "out": rows_out_by_client(now, client).get(client.pk, RowsOut()),
+        "endpoints": client.webhook_endpoints.all(),
         "runs": listed_runs(runs_of_client(client)),
         "runs_shown": RUNS_SHOWN,
         "window_hours": int(WINDOW.total_seconds() // 3600),

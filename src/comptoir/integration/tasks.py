@@ -2,6 +2,7 @@
 
 from django.tasks import task
 
+from comptoir.integration.job_recovery import end_stalled_jobs
 from comptoir.integration.jobs import run_job
 from comptoir.integration.models import TransferJob
 from comptoir.integration.webhooks import deliver_due
@@ -23,7 +24,8 @@ def deliver_webhooks() -> dict[str, int]:
 @task
 def run_transfer_job(job_id: int) -> str:
     """Run a queued import or export job; return its status (safe to run twice: a job that is
-    running or finished is left as it is)."""
+    running or finished is left as it is). Jobs of runs that died are ended first."""
+    end_stalled_jobs()
     job = TransferJob.objects.filter(pk=job_id).first()
     if job is None:
         return "gone"

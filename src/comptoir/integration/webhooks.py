@@ -37,6 +37,7 @@ from comptoir.core.errors import DomainError
 from comptoir.core.models import Event
 from comptoir.integration.models import (
     BROKER_SCHEMES,
+    ApiClient,
     DeliveryStatus,
     WebhookDelivery,
     WebhookEndpoint,
@@ -56,15 +57,21 @@ def new_secret() -> str:
 
 
 def create_endpoint(
-    *, url: str, event_names: list[str] = (), description: str = ""
+    *,
+    url: str,
+    event_names: list[str] = (),
+    description: str = "",
+    client: ApiClient | None = None,
 ) -> WebhookEndpoint:
-    """A new endpoint with a new secret; the URL must be http or https."""
+    """A new endpoint with a new secret; the URL must be http or https, or a broker.
+    ``client``: the integration client whose system it is, none for the shop's own."""
     url = url.strip()
     check_url(url)
     return WebhookEndpoint.objects.create(
         url=url,
         event_names=sorted({name.strip() for name in event_names if name.strip()}),
         description=description.strip(),
+        client=client,
         secret=new_secret(),
     )
 

@@ -668,6 +668,32 @@ class HistoricalOrderLine:
     comment: str = ""
 
 
+@dataclass(frozen=True)
+class HistoricalOrder:
+    """An order placed elsewhere (an ERP, another shop), as ``create_historical_orders``
+    takes it."""
+
+    number: str
+    company: Company
+    customer_user: CustomerUser | None
+    status: str
+    shipping_status: str
+    currency: str
+    subtotal: Decimal
+    total: Decimal
+    created_at: datetime
+    lines: Sequence[HistoricalOrderLine]
+    discount_total: Decimal = Decimal(0)
+    shipping_total: Decimal = Decimal(0)
+    tax_total: Decimal = Decimal(0)
+    po_number: str = ""
+    customer_notes: str = ""
+    payment_term: str = ""
+    billing_address: AddressCopy | None = None
+    shipping_address: AddressCopy | None = None
+    source: str = OrderSource.IMPORT
+
+
 def record_historical_order(
     *,
     number: str,
@@ -699,41 +725,29 @@ def record_historical_order(
     this shop is never replaced: its number is refused. Returns the order, what happened to its
     header and what happened to its lines.
     """
-    wanted_lines = [
-        (
-            line.product.pk if line.product else None,
-            line.sku,
-            line.product_name,
-            line.unit_code,
-            line.quantity,
-            line.unit_price,
-            round_money(line.unit_price * line.quantity, currency),
-            line.price_list_name,
-            line.tier_quantity,
-            line.free_form_product,
-            line.ship_by,
-            line.comment,
-        )
-        for line in lines
-    ]
-    header = {
-        "company": company,
-        "customer_user": customer_user,
-        "placed_by": customer_user.user if customer_user else None,
-        "status": status,
-        "shipping_status": shipping_status,
-        "source": source,
-        "currency": currency,
-        "subtotal": subtotal,
-        "discount_total": discount_total,
-        "shipping_total": shipping_total,
-        "tax_total": tax_total,
-        "total": total,
-        "po_number": po_number.strip(),
-        "customer_notes": customer_notes.strip(),
-        "payment_term": payment_term.strip(),
-        "created_at": created_at,
-    }
+    historical = HistoricalOrder(
+        number=number,
+        company=company,
+        customer_user=customer_user,
+        status=status,
+        shipping_status=shipping_status,
+        currency=currency,
+        subtotal=subtotal,
+        total=total,
+        created_at=created_at,
+        lines=lines,
+        discount_total=discount_total,
+        shipping_total=shipping_total,
+        tax_total=tax_total,
+        po_number=po_number,
+        customer_notes=customer_notes,
+        payment_term=payment_term,
+        billing_address=billing_address,
+        shipping_address=shipping_address,
+        source=source,
+    )
+    wanted_lines = _historical_lines(historical)
+    header = _historical_header(historical)
 
     with transaction.atomic():
         placed_here = Order.objects.filter(
@@ -777,6 +791,88 @@ def record_historical_order(
             lines_status,
         )
     return order, header_status, lines_status
+
+
+def create_historical_orders(*, orders: Sequence[HistoricalOrder]) -> list[Order]:
+    """Create orders placed elsewhere that the shop does not have yet, as
+    ``record_historical_order`` creates one, in a few queries whatever their number: a
+    history import brings thousands. A number the shop already has is refused, and nothing is
+    written."""
+    numbers = [historical.number for historical in orders]
+    with transaction.atomic():
+        taken = sorted(Order.objects.filter(number__in=numbers).values_list("number", flat=True))
+        if taken:
+            raise DomainError(
+                f"Order number '{taken[0]}' is taken; update that order, or give the "
+                "historical order another number",
+                code="order_number_taken",
+            )
+        addresses: list[OrderAddress] = []
+        created: list[Order] = []
+        for historical in orders:
+            order = Order(number=historical.number, **_historical_header(historical))
+            for field_name in ("billing_address", "shipping_address"):
+                copy = getattr(historical, field_name)
+                if copy is not None:
+                    address = OrderAddress(**asdict(copy))
+                    addresses.append(address)
+                    setattr(order, field_name, address)
+            created.append(order)
+        OrderAddress.objects.bulk_create(addresses)
+        Order.objects.bulk_create(created)
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, **dict(zip(_HISTORICAL_LINE_FIELDS, values, strict=True)))
+            for order, historical in zip(created, orders, strict=True)
+            for values in _historical_lines(historical)
+        )
+
+    if created:
+        logger.debug("%s historical orders created, from %s", len(created), numbers[0])
+    return created
+
+
+def _historical_header(historical: HistoricalOrder) -> dict[str, object]:
+    """An historical order's own fields, but its number and addresses."""
+    customer_user = historical.customer_user
+    return {
+        "company": historical.company,
+        "customer_user": customer_user,
+        "placed_by": customer_user.user if customer_user else None,
+        "status": historical.status,
+        "shipping_status": historical.shipping_status,
+        "source": historical.source,
+        "currency": historical.currency,
+        "subtotal": historical.subtotal,
+        "discount_total": historical.discount_total,
+        "shipping_total": historical.shipping_total,
+        "tax_total": historical.tax_total,
+        "total": historical.total,
+        "po_number": historical.po_number.strip(),
+        "customer_notes": historical.customer_notes.strip(),
+        "payment_term": historical.payment_term.strip(),
+        "created_at": historical.created_at,
+    }
+
+
+def _historical_lines(historical: HistoricalOrder) -> list[tuple]:
+    """An historical order's lines, as the values of ``_HISTORICAL_LINE_FIELDS``."""
+    return [
+        (
+            line.product.pk if line.product else None,
+            line.sku,
+            line.product_name,
+            line.unit_code,
+            line.quantity,
+            line.unit_price,
+            round_money(line.unit_price * line.quantity, historical.currency),
+            line.price_list_name,
+            line.tier_quantity,
+            line.free_form_product,
+            line.ship_by,
+            line.comment,
+        )
+        for line in historical.lines
+    ]
 
 
 _HISTORICAL_LINE_FIELDS = (

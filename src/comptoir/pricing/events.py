@@ -2,11 +2,12 @@
 
 Prices set by hand, by the ERP API or by an import are told price by price: one event per
 price list and per ``PRICES_PER_EVENT`` changes of one write, each change with its SKU, unit,
-tier quantity and new value (null: the price was removed). A rule rebuild is told once per
-list and rebuild, with the number of prices it changed and the SKUs of the products they
-belong to, or no SKUs when more than ``SKUS_PER_EVENT`` products changed: a full rebuild can
-change a million prices, which as separate events would swamp every receiver, and the values
-are computed ones that a receiver reads again from the list when it needs them.
+tier quantity and new value (null: the price was removed). A write that changes more than
+``PRICES_PER_WRITE`` prices of a list (a batch of a whole price file) is told as a rule
+rebuild is: once per list, with the number of prices changed and the SKUs of their products,
+or no SKUs when more than ``SKUS_PER_EVENT`` products changed. A catalog's first import sets
+millions of prices, which as detailed events would swamp every receiver; a receiver reads the
+list again when it needs the values.
 """
 
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from comptoir.core.quantities import plain
 from comptoir.pricing.models import PriceList, PriceSource
 
 PRICES_PER_EVENT = 500
+PRICES_PER_WRITE = 10 * PRICES_PER_EVENT
 SKUS_PER_EVENT = 500
 
 
@@ -41,12 +43,25 @@ def record_prices_changed(prices: Iterable[ChangedPrice], *, removed: bool = Fal
     if not by_list:
         return 0
     lists = PriceList.objects.in_bulk(list(by_list))
-    product_ids = {price.product_id for changed in by_list.values() for price in changed}
+    detailed = {
+        list_id: changed
+        for list_id, changed in by_list.items()
+        if len(changed) <= PRICES_PER_WRITE
+    }
+    product_ids = {price.product_id for changed in detailed.values() for price in changed}
+    for changed in by_list.values():
+        if len(changed) > PRICES_PER_WRITE:
+            told = {price.product_id for price in changed}
+            if len(told) <= SKUS_PER_EVENT:
+                product_ids |= told
     skus = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "sku"))
     units = dict(Unit.objects.values_list("pk", "code"))
     events = []
     for list_id, changed in sorted(by_list.items()):
         price_list = lists[list_id]
+        if list_id not in detailed:
+            events.append(_summary(price_list, changed, skus))
+            continue
         for start in range(0, len(changed), PRICES_PER_EVENT):
             part = changed[start : start + PRICES_PER_EVENT]
             payload = {
@@ -66,6 +81,22 @@ def record_prices_changed(prices: Iterable[ChangedPrice], *, removed: bool = Fal
             }
             events.append(NewEvent("price_changed", price_list.name, payload))
     return len(record_events(events))
+
+
+def _summary(price_list: PriceList, changed: list[ChangedPrice], skus: dict[int, str]) -> NewEvent:
+    """One event for a large write: its count, and the SKUs when few products changed."""
+    product_ids = {price.product_id for price in changed}
+    told = None
+    if len(product_ids) <= SKUS_PER_EVENT:
+        told = sorted(skus[pk] for pk in product_ids if pk in skus)
+    payload = {
+        "price_list": price_list.name,
+        "currency": price_list.currency,
+        "source": PriceSource.MANUAL.value,
+        "count": len(changed),
+        "skus": told,
+    }
+    return NewEvent("price_changed", price_list.name, payload)
 
 
 def record_rebuild_changed(

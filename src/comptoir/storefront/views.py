@@ -14,10 +14,12 @@ from django.views.decorators.http import require_safe
 
 from comptoir.catalog.attribute_queries import product_variants, shown_attribute_values
 from comptoir.catalog.queries import (
+    category_path,
     products_in_category,
     visible_categories,
     visible_product_by_sku,
     visible_products,
+    with_names_in,
 )
 from comptoir.core.errors import NotFound, NotOrderable
 from comptoir.search.queries import search_products
@@ -40,7 +42,9 @@ def home(request):
     audience = catalog_audience(request)
     featured = visible_products(audience).filter(is_featured=True)[:FEATURED_COUNT]
     context = {
-        "categories": visible_categories(audience).filter(parent=None),
+        "categories": with_names_in(
+            visible_categories(audience).filter(parent=None), get_language()
+        ),
         "cards": product_cards(
             pricing_company(request), featured, with_prices=shows_prices(request)
         ),
@@ -53,7 +57,9 @@ def category(request, slug: str):
     """A category's subcategories and a page of its products (with those below it), sorted;
     a category hidden from the visitor is not found."""
     audience = catalog_audience(request)
+    language = get_language()
     shown = get_object_or_404(visible_categories(audience), slug=slug)
+    path = category_path(shown, language)
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
@@ -62,8 +68,10 @@ def category(request, slug: str):
     page = Paginator(products, settings.COMPTOIR_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "category": shown,
-        "breadcrumb": shown.ancestors(),
-        "subcategories": visible_categories(audience).filter(parent=shown),
+        "breadcrumb": path[:-1],
+        "subcategories": with_names_in(
+            visible_categories(audience).filter(parent=shown), language
+        ),
         "page": page,
         "cards": product_cards(
             pricing_company(request), page.object_list, with_prices=shows_prices(request)
@@ -86,7 +94,7 @@ def product(request, sku: str):
 
     breadcrumb = []
     if shown.category is not None:
-        breadcrumb = [*shown.category.ancestors(), shown.category]
+        breadcrumb = category_path(shown.category, get_language())
     context = {
         "product": shown,
         "breadcrumb": breadcrumb,

@@ -61,8 +61,14 @@ def test_companies_import_with_their_tree_group_term_and_taxes(tmp_path, referen
 
     report = run_import(path, entity="companies")
 
-    assert report.problems == []
+    assert messages(report) == [
+        "companies.csv:2: column customer_group: customer group 'Wholesale' did not exist and "
+        "was created; if it is a misspelling of another group's name, correct the file and "
+        "import it again"
+    ]
+    assert report.errors == []
     assert counts(report, "companies") == (3, 0, 0, 0)
+    assert counts(report, "customer_groups") == (1, 0, 0, 0)
     muller = Company.objects.get(code="C-1")
     assert muller.name == 'Müller, "Söhne" & Co'
     assert (muller.customer_group.name, muller.payment_term.label) == ("Wholesale", "net 30")
@@ -90,6 +96,32 @@ def test_a_company_names_its_group_in_any_case_without_renaming_it(tmp_path, ref
     assert Company.objects.get(code="C-9").customer_group == resellers
     resellers.refresh_from_db()
     assert resellers.name == "Resellers"
+
+
+def test_a_new_group_is_said_once_and_validation_says_it_too_creating_nothing(
+    tmp_path, reference_data
+):
+    path = write(
+        tmp_path,
+        "companies.csv",
+        "code,name,customer_group\nC-7,Seven,Whoelsale\nC-8,Eight,whoelsale\nC-9,Nine,\n",
+    )
+
+    checked = run_import(path, entity="companies", validate_only=True)
+    groups_after_check = CustomerGroup.objects.count()
+    report = run_import(path, entity="companies")
+    again = run_import(path, entity="companies")
+
+    said = (
+        "companies.csv:2: column customer_group: customer group 'Whoelsale' did not exist and "
+        "was created; if it is a misspelling of another group's name, correct the file and "
+        "import it again"
+    )
+    assert [(p.severity, str(p)) for p in checked.problems] == [("warning", said)]
+    assert groups_after_check == 0
+    assert messages(report) == [said]
+    assert list(CustomerGroup.objects.values_list("name", flat=True)) == ["Whoelsale"]
+    assert again.problems == []
 
 
 def test_companies_export_as_imported_and_import_again_unchanged(tmp_path, reference_data):

@@ -286,8 +286,8 @@ def test_the_template_holds_the_columns_and_an_example_row(tmp_path):
     write_template(path, entity="categories")
 
     rows = list(csv.reader(path.open(encoding="utf-8")))
-    assert rows[0] == ["slug", "name", "parent", "description", "sort_order"]
-    assert rows[1][0] == "office-chairs"
+    assert rows[0] == ["slug", "name", "name_fr", "parent", "description", "sort_order"]
+    assert rows[1][:3] == ["office-chairs", "Office chairs", "Chaises de bureau"]
     assert run_import(path, entity="categories", validate_only=True).errors[0].column == "parent"
 
 

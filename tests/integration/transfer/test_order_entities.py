@@ -12,8 +12,15 @@ from comptoir.core.models import Event
 from comptoir.integration.transfer.entities.orders import Orders
 from comptoir.integration.transfer.runner import run_export, run_import
 from comptoir.inventory.models import StockLevel, Warehouse
-from comptoir.ordering.models import Order, OrderLine, OrderSource, ShoppingListLine
+from comptoir.ordering.models import (
+    Order,
+    OrderLine,
+    OrderSource,
+    OrderStatusChange,
+    ShoppingListLine,
+)
 from comptoir.ordering.services import record_historical_order, reorder
+from comptoir.ordering.shipments import NewShipment, ShipmentLineInput, record_shipments
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -321,8 +328,23 @@ def test_a_file_with_lines_but_no_price_column_is_refused_before_any_row(tmp_pat
     ]
 
 
+OPEN = {**ORDER, "status": "open", "shipping_status": "not_shipped"}
+
+
 def test_a_file_without_line_columns_changes_the_orders_and_keeps_their_lines(tmp_path, shop):
-    run_import(write(tmp_path / "orders.csv", order_rows(ORDER, LINES)), entity="orders")
+    run_import(write(tmp_path / "orders.csv", order_rows(OPEN, LINES)), entity="orders")
+    columns = ["order_number", "po_number"]
+    path = write(tmp_path / "po.csv", [{"order_number": "ERP-1", "po_number": "PO-9"}], columns)
+
+    report = run_import(path, entity="orders")
+
+    assert counts(report) == (0, 1, 0, 0)
+    order = Order.objects.get(number="ERP-1")
+    assert (order.po_number, order.total, order.lines.count()) == ("PO-9", Decimal("326.70"), 3)
+
+
+def test_a_status_changed_by_an_import_is_kept_in_the_orders_history_and_told(tmp_path, shop):
+    run_import(write(tmp_path / "orders.csv", order_rows(OPEN, LINES)), entity="orders")
     columns = ["order_number", "status"]
     path = write(
         tmp_path / "status.csv", [{"order_number": "ERP-1", "status": "cancelled"}], columns
@@ -330,9 +352,148 @@ def test_a_file_without_line_columns_changes_the_orders_and_keeps_their_lines(tm
 
     report = run_import(path, entity="orders")
 
-    assert counts(report) == (0, 1, 0, 0)
+    assert (messages(report), counts(report)) == ([], (0, 1, 0, 0))
     order = Order.objects.get(number="ERP-1")
     assert (order.status, order.total, order.lines.count()) == ("cancelled", Decimal("326.70"), 3)
+    change = OrderStatusChange.objects.get()
+    assert (change.order, change.from_status, change.to_status, change.source) == (
+        order,
+        "open",
+        "cancelled",
+        "erp",
+    )
+    assert (change.changed_by, change.note) == ("status.csv", "")
+    event = Event.objects.get(name="order_status_changed")
+    assert (event.entity_key, event.payload) == (
+        "ERP-1",
+        {
+            "number": "ERP-1",
+            "company": "Müller KG",
+            "from": "open",
+            "to": "cancelled",
+            "note": "",
+            "source": "erp",
+            "changed_by": "status.csv",
+        },
+    )
+
+
+def test_an_order_imported_again_with_its_status_keeps_no_history(tmp_path, shop):
+    path = write(tmp_path / "orders.csv", order_rows(ORDER, LINES))
+    run_import(path, entity="orders")
+
+    report = run_import(path, entity="orders")
+
+    assert counts(report) == (0, 0, 3, 0)
+    assert not OrderStatusChange.objects.exists()
+    assert not Event.objects.filter(name="order_status_changed").exists()
+
+
+def test_a_status_the_order_cannot_take_refuses_it_and_writes_none_of_its_rows(tmp_path, shop):
+    run_import(write(tmp_path / "orders.csv", order_rows(ORDER, LINES)), entity="orders")
+    again = {**ORDER, "status": "open", "po_number": "PO-9"}
+    rows = order_rows(again, LINES[:2]) + order_rows(SECOND, [SECOND_LINE])
+    path = write(tmp_path / "again.csv", rows)
+
+    report = run_import(path, entity="orders")
+
+    assert messages(report) == [
+        "again.csv:2: column status: order ERP-1 is closed and cannot become open (allowed "
+        "from closed: none); correct its status column",
+        "again.csv:4: not imported: order ERP-1 is refused on line 2",
+    ]
+    assert counts(report) == (1, 0, 0, 2)
+    order = Order.objects.get(number="ERP-1")
+    assert (order.status, order.po_number, order.lines.count()) == ("closed", 'PO "7781", rush', 3)
+    assert Order.objects.get(number="ERP-2").status == "open"
+    assert not OrderStatusChange.objects.exists()
+    assert not Event.objects.filter(name="order_status_changed").exists()
+
+
+def test_an_order_shipped_by_the_same_rows_cannot_be_cancelled_by_them(tmp_path, shop):
+    run_import(write(tmp_path / "orders.csv", order_rows(OPEN, LINES)), entity="orders")
+    columns = ["order_number", "status", "shipping_status"]
+    row = {"order_number": "ERP-1", "status": "cancelled", "shipping_status": "shipped"}
+    path = write(tmp_path / "cancel.csv", [row], columns)
+
+    report = run_import(path, entity="orders")
+
+    assert messages(report) == [
+        "cancel.csv:2: column status: Order ERP-1 has shipped (shipped): it cannot be "
+        "cancelled; close it once the rest is settled"
+    ]
+    order = Order.objects.get(number="ERP-1")
+    assert (order.status, order.shipping_status) == ("open", "not_shipped")
+    assert not OrderStatusChange.objects.exists()
+
+
+def test_a_status_and_other_columns_change_together_with_one_history_entry(tmp_path, shop):
+    run_import(write(tmp_path / "orders.csv", order_rows(OPEN, LINES)), entity="orders")
+    columns = ["order_number", "status", "shipping_status", "po_number"]
+    row = {
+        "order_number": "ERP-1",
+        "status": "closed",
+        "shipping_status": "shipped",
+        "po_number": "PO-9",
+    }
+
+    report = run_import(write(tmp_path / "close.csv", [row], columns), entity="orders")
+
+    assert (messages(report), counts(report)) == ([], (0, 1, 0, 0))
+    order = Order.objects.get(number="ERP-1")
+    assert (order.status, order.shipping_status, order.po_number) == ("closed", "shipped", "PO-9")
+    assert list(OrderStatusChange.objects.values_list("from_status", "to_status")) == [
+        ("open", "closed")
+    ]
+
+
+def test_validating_a_status_change_writes_no_history(tmp_path, shop):
+    run_import(write(tmp_path / "orders.csv", order_rows(OPEN, LINES)), entity="orders")
+    columns = ["order_number", "status"]
+    path = write(tmp_path / "status.csv", [{"order_number": "ERP-1", "status": "closed"}], columns)
+
+    report = run_import(path, entity="orders", validate_only=True)
+
+    assert counts(report) == (0, 1, 0, 0)
+    assert Order.objects.get(number="ERP-1").status == "open"
+    assert not OrderStatusChange.objects.exists()
+    assert not Event.objects.filter(name="order_status_changed").exists()
+
+
+def test_the_lines_of_an_order_with_shipments_stay_as_they_are(tmp_path, shop):
+    run_import(write(tmp_path / "orders.csv", order_rows(OPEN, LINES)), entity="orders")
+    order = Order.objects.get(number="ERP-1")
+    record_shipments(
+        shipments=[
+            NewShipment(
+                order=order,
+                number="DL-1",
+                shipped_at=datetime(2024, 5, 4, tzinfo=UTC),
+                lines=[ShipmentLineInput("AB-1", "item", Decimal(1))],
+            )
+        ]
+    )
+    rows = order_rows({**OPEN, "shipping_status": "partially_shipped"}, LINES)
+    same = write(tmp_path / "same.csv", rows)
+    rows[0]["quantity"] = "4"
+    changed = write(tmp_path / "changed.csv", rows)
+
+    refused = run_import(changed, entity="orders")
+    taken = run_import(same, entity="orders")
+
+    assert messages(refused) == [
+        "changed.csv:2: order ERP-1 has shipments or invoices (DL-1) that tell of its lines, "
+        "and its lines stay as they are; give its lines as the order has them, or leave the "
+        "line columns out",
+        "changed.csv:4: not imported: order ERP-1 is refused on line 2",
+        "changed.csv:6: not imported: order ERP-1 is refused on line 2",
+    ]
+    assert (messages(taken), counts(taken)) == ([], (0, 0, 3, 0))
+    assert [line.quantity for line in order.lines.order_by("id")] == [
+        Decimal(2),
+        Decimal(3),
+        Decimal(1),
+    ]
 
 
 def test_lines_given_again_without_their_comment_or_date_keep_them(tmp_path, shop):
@@ -413,7 +574,7 @@ def test_an_order_placed_in_this_shop_imports_back_unchanged_and_is_not_changed(
     run_export(exported, entity="orders")
     text = exported.read_bytes().decode()
     changed = tmp_path / "changed.csv"
-    changed.write_bytes(text.replace(",open,", ",cancelled,").encode())
+    changed.write_bytes(text.replace(",open,", ",cancelled,").replace(",2,", ",3,").encode())
 
     same = run_import(exported, entity="orders")
     refused = run_import(changed, entity="orders")
@@ -421,10 +582,38 @@ def test_an_order_placed_in_this_shop_imports_back_unchanged_and_is_not_changed(
     assert "2024-07-01T08:15:30.123456+00:00" in text
     assert counts(same) == (0, 0, 1, 0)
     assert messages(refused) == [
-        "changed.csv:2: column status: order S000001 was placed in this shop, and an import "
-        "does not change it; the file differs in status"
+        "changed.csv:2: order S000001 was placed in this shop, and an import changes only its "
+        "status; the file differs in its lines"
     ]
-    assert Order.objects.get().status == "open"
+    order = Order.objects.get()
+    assert (order.status, order.lines.get().quantity) == ("open", Decimal(2))
+    assert not OrderStatusChange.objects.exists()
+
+
+def test_an_order_placed_in_this_shop_takes_a_status_change_by_the_rules(tmp_path, shop):
+    placed_here(shop)
+    exported = tmp_path / "export.csv"
+    run_export(exported, entity="orders")
+    text = exported.read_bytes().decode()
+    closed = tmp_path / "closed.csv"
+    closed.write_bytes(text.replace(",open,", ",closed,").encode())
+
+    taken = run_import(closed, entity="orders")
+    refused = run_import(exported, entity="orders")
+
+    assert (messages(taken), counts(taken)) == ([], (0, 1, 0, 0))
+    assert messages(refused) == [
+        "export.csv:2: column status: order S000001 is closed and cannot become open (allowed "
+        "from closed: none); correct its status column"
+    ]
+    assert Order.objects.get().status == "closed"
+    change = OrderStatusChange.objects.get()
+    assert (change.from_status, change.to_status, change.changed_by) == (
+        "open",
+        "closed",
+        "closed.csv",
+    )
+    assert Event.objects.filter(name="order_status_changed").count() == 1
 
 
 def test_export_since_a_date_writes_only_the_orders_placed_since(tmp_path, shop):

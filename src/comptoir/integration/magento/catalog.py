@@ -27,52 +27,44 @@ Where Magento and Comptoir differ, the import decides so:
   none there.
 
 The file is read once to find its structure (``products.scan_products``), then once more for
-each step that reads its rows; between them the import holds the category tree, the attributes
-with their values, and the SKU of each variant with what it takes from its configurable product.
+its rows, a part at a time: each part's products are written, then their values, translations,
+prices and stock; then its configurable rows once more, for the product models
+(``product_models``), once every product is in. Between the readings the import holds the
+category tree, the attributes with their values and the attribute sets; the configurable
+product of each variant, with what the variant takes from it, is kept in the database
+(``products.ProductKeys``), so that memory stays flat whatever the size of the file.
 Categories, attributes, options, products, values, prices and stock levels go through the
-entities of the file imports; families and product models through the catalog's services.
+entities of the file imports; families through the catalog's services.
 """
 
 from collections.abc import Iterator
 from pathlib import Path
 
-from comptoir.catalog.attribute_services import (
-    set_product_attribute_values,
-    set_product_family,
-    upsert_product_model,
-)
-from comptoir.catalog.attribute_values import AttributeValue
-from comptoir.catalog.attributes import (
-    OPTION_TYPES,
-    Attribute,
-    AttributeType,
-    ProductAttributeValue,
-    ProductFamily,
-)
-from comptoir.catalog.models import Product, Unit, normalize_sku
+from django.db import transaction
+
+from comptoir.catalog.attributes import OPTION_TYPES, Attribute, AttributeType, ProductFamily
+from comptoir.catalog.models import Unit, normalize_sku
 from comptoir.catalog.services import upsert_unit
-from comptoir.core.records import UNCHANGED
 from comptoir.integration.csvfiles import Fields, Record
 from comptoir.integration.magento import layouts
-from comptoir.integration.magento.prices import import_product_prices
+from comptoir.integration.magento.prices import price_records, product_price_steps
+from comptoir.integration.magento.product_models import import_product_models
 from comptoir.integration.magento.products import (
     CatalogPlan,
+    Part,
+    ProductKeys,
     ProductRow,
-    rows,
+    product_parts,
     scan_products,
     sold_rows,
+    translated_rows,
 )
-from comptoir.integration.magento.run import (
-    MagentoImport,
-    Outcomes,
-    mapped_record,
-)
+from comptoir.integration.magento.run import MagentoImport, Step, mapped_record
 from comptoir.integration.magento.structure import (
     import_attributes,
     import_categories,
     import_families,
 )
-from comptoir.integration.rows import RowRefused
 from comptoir.integration.transfer.base import ImportRun, Row
 from comptoir.integration.transfer.entities.product_batches import find_products
 from comptoir.integration.transfer.entities.products import Products
@@ -95,17 +87,13 @@ BOOLEAN_TEXTS = {"yes": "1", "no": "0"}
 
 def import_products_file(run: MagentoImport, path: Path) -> None:
     """Import the products file at ``path``, step by step in dependency order."""
-    plan = scan_products(run, path)
-    slugs = import_categories(run, plan)
-    attributes = import_attributes(run, plan)
-    families = import_families(run, plan, attributes)
-    import_products(run, path, plan, slugs, families)
-    import_attribute_values(run, path, plan, attributes)
-    if plan.translations_line is not None:
-        import_translations(run, path, plan)
-    import_product_models(run, path, plan, attributes, families)
-    import_product_prices(run, path, plan)
-    import_stock(run, path, plan)
+    with ProductKeys() as keys:
+        plan = scan_products(run, path, keys)
+        slugs = import_categories(run, plan)
+        attributes = import_attributes(run, plan)
+        families = import_families(run, plan, attributes)
+        import_product_rows(run, path, plan, slugs, attributes, families)
+        import_product_models(run, path, plan, attributes, families)
 
 
 class MagentoProducts(Products):
@@ -140,42 +128,81 @@ class MagentoProducts(Products):
         super().apply(rows, run)
 
 
-def import_products(
+def import_product_rows(
     run: MagentoImport,
     path: Path,
     plan: CatalogPlan,
     slugs: dict[tuple[str, ...], str],
+    attributes: dict[str, Attribute],
     families: dict[str, str],
 ) -> None:
-    """Simple, virtual and downloadable products. A variant takes the category and the
-    descriptions of its configurable product when its row has none; its family comes with its
-    product model."""
+    """Simple, virtual and downloadable products, their attribute values, the translations
+    of store view rows, prices and stock, a part of the file at a time."""
+    name = plan.file_name
+    products = Step(
+        run,
+        MagentoProducts(_sold_unit(run)),
+        file_name=name,
+        columns=PRODUCT_COLUMNS,
+        refusing=True,
+    )
+    price_steps = product_price_steps(run, plan)
+    values = Step(
+        run,
+        get_entity("product_attribute_values"),
+        file_name=name,
+        columns={"attribute": "additional_attributes", "value": "additional_attributes"},
+    )
+    translations = Step(
+        run,
+        get_entity("product_attribute_values"),
+        file_name=name,
+        columns={"attribute": "store_view_code", "locale": "store_view_code"},
+    )
+    stock = Step(run, get_entity("inventory"), file_name=name, columns=STOCK_COLUMNS)
+    option_codes = {
+        code: {option.label.lower(): option.code for option in attribute.options.all()}
+        for code, attribute in attributes.items()
+    }
+
+    for part in product_parts(run, path, plan):
+        # One commit a part: each batch of it is a savepoint, refused alone.
+        with transaction.atomic():
+            products.feed(
+                mapped_record(record, _product_values(run, record, row, part, slugs, families))
+                for record, row in sold_rows(run, part)
+            )
+            values.feed(_value_records(run, part, attributes, option_codes))
+            if plan.translations_line is not None:
+                translations.feed(_translation_records(run, plan, part))
+            for step, column in price_steps:
+                step.feed(price_records(run, part, column))
+            stock.feed(_stock_records(run, part))
+    for step in (products, values, translations, *(step for step, _ in price_steps), stock):
+        step.finish()
+
+
+def _sold_unit(run: MagentoImport) -> Unit:
+    """The unit Magento sells in, made if the catalog has none of that code."""
     unit = Unit.objects.filter(code__iexact=layouts.UNIT).first()
     if unit is None:
         unit, status = upsert_unit(code=layouts.UNIT)
         run.report.count("units", status)
-    records = (
-        mapped_record(record, _product_values(run, record, row, plan, slugs, families))
-        for record, row in sold_rows(run, path, plan)
-    )
-    run.import_entity(
-        MagentoProducts(unit),
-        records,
-        file_name=plan.file_name,
-        columns=PRODUCT_COLUMNS,
-        refusing=True,
-    )
+    return unit
 
 
 def _product_values(
     run: MagentoImport,
     record: Record,
     row: ProductRow,
-    plan: CatalogPlan,
+    part: Part,
     slugs: dict[tuple[str, ...], str],
     families: dict[str, str],
 ) -> dict[str, str]:
-    parent = plan.parents.get(row.key)
+    """A product's row in the columns of the products entity. A variant takes the category
+    and the descriptions of its configurable product when its row has none; its family comes
+    with its product model."""
+    parent = part.parents.get(row.key)
     category = row.category or (parent.category if parent else None)
     values = {
         "sku": row.sku,
@@ -197,31 +224,21 @@ def _product_values(
     return values
 
 
-def import_attribute_values(
-    run: MagentoImport, path: Path, plan: CatalogPlan, attributes: dict[str, Attribute]
-) -> None:
+def _value_records(
+    run: MagentoImport,
+    part: Part,
+    attributes: dict[str, Attribute],
+    option_codes: dict[str, dict[str, str]],
+) -> Iterator[Record]:
     """The values of additional_attributes: a select's or multiselect's by option label."""
-    option_codes = {
-        code: {option.label.lower(): option.code for option in attribute.options.all()}
-        for code, attribute in attributes.items()
-    }
-
-    def records() -> Iterator[Record]:
-        for record, row in sold_rows(run, path, plan):
-            for code, values in row.attributes.items():
-                attribute = attributes.get(code)
-                if attribute is not None:
-                    value = _value_text(attribute, values, option_codes[code])
-                    yield mapped_record(
-                        record, {"sku": row.sku, "attribute": attribute.code, "value": value}
-                    )
-
-    run.import_entity(
-        get_entity("product_attribute_values"),
-        records(),
-        file_name=plan.file_name,
-        columns={"attribute": "additional_attributes", "value": "additional_attributes"},
-    )
+    for record, row in sold_rows(run, part):
+        for code, values in row.attributes.items():
+            attribute = attributes.get(code)
+            if attribute is not None:
+                value = _value_text(attribute, values, option_codes[code])
+                yield mapped_record(
+                    record, {"sku": row.sku, "attribute": attribute.code, "value": value}
+                )
 
 
 def _value_text(attribute: Attribute, values: list[str], option_codes: dict[str, str]) -> str:
@@ -235,154 +252,34 @@ def _value_text(attribute: Attribute, values: list[str], option_codes: dict[str,
     return text
 
 
-def import_translations(run: MagentoImport, path: Path, plan: CatalogPlan) -> None:
+def _translation_records(run: MagentoImport, plan: CatalogPlan, part: Part) -> Iterator[Record]:
     """The name, description and short description of store view rows, in their store view's
     language, as values of the localizable attributes of those names. A store view row without
     one of them uses the default row's in Magento: the product has no translation of it."""
-
-    def records() -> Iterator[Record]:
-        for record, row in rows(run, path, plan):
-            if row.is_default:
-                continue
-            language = run.languages[row.store_view.lower()]
-            texts = {
-                "name": row.name,
-                "description": row.description,
-                "short_description": row.short_description,
-            }
-            for code, text in texts.items():
-                yield mapped_record(
-                    record,
-                    {"sku": row.sku, "attribute": code, "locale": language, "value": text},
-                )
-
-    run.import_entity(
-        get_entity("product_attribute_values"),
-        records(),
-        file_name=plan.file_name,
-        columns={"attribute": "store_view_code", "locale": "store_view_code"},
-    )
-
-
-def import_product_models(
-    run: MagentoImport,
-    path: Path,
-    plan: CatalogPlan,
-    attributes: dict[str, Attribute],
-    families: dict[str, str],
-) -> None:
-    """A product model for each configurable product, varying by the attributes of its
-    variations, with its variants and their values of those attributes. A configurable product
-    whose variations are not all in the catalog is refused whole."""
-    for record, row in rows(run, path, plan):
-        if row.is_default and row.product_type == layouts.CONFIGURABLE:
-            run.save_row(
-                "product models",
-                record.file_name,
-                record.line,
-                lambda row=row: _write_model(row, attributes, families),
+    for record, row in translated_rows(run, plan, part):
+        language = run.languages[row.store_view.lower()]
+        texts = {
+            "name": row.name,
+            "description": row.description,
+            "short_description": row.short_description,
+        }
+        for code, text in texts.items():
+            yield mapped_record(
+                record,
+                {"sku": row.sku, "attribute": code, "locale": language, "value": text},
             )
 
 
-def _write_model(
-    row: ProductRow, attributes: dict[str, Attribute], families: dict[str, str]
-) -> Outcomes:
-    family_code = families.get(row.attribute_set.lower())
-    if family_code is None:
-        raise RowRefused(
-            f"the attribute set '{row.attribute_set}' was not imported (see its error)"
-            if row.attribute_set
-            else "is empty; a configurable product's variants are of its attribute set",
-            column="attribute_set_code",
-        )
-    axes = []
-    for code in row.variations[0].axes:
-        attribute = attributes.get(code)
-        if attribute is None:
-            raise RowRefused(
-                f"the attribute {code} was not imported (see its error)",
-                column="configurable_variations",
-            )
-        axes.append(attribute)
-    found = find_products(normalize_sku(variation.sku) for variation in row.variations)
-    missing = [
-        variation.sku for variation in row.variations if normalize_sku(variation.sku) not in found
-    ]
-    if missing:
-        raise RowRefused(
-            f"no product has the SKU {', '.join(missing)}, in this file or in the catalog: "
-            "import the variations first, or correct their SKUs",
-            column="configurable_variations",
-        )
-
-    family = ProductFamily.objects.get(code__iexact=family_code)
-    model, status = upsert_product_model(code=row.sku, name=row.name, family=family, axes=axes)
-    outcomes: Outcomes = [("product models", status)]
-    products = Product.objects.in_bulk([product_id for product_id, _ in found.values()])
-    current = _axis_options(products, axes)
-    for variation in row.variations:
-        product = products[found[normalize_sku(variation.sku)][0]]
-        # What is already so is not given again: the services would only find it unchanged.
-        if (product.product_model_id, product.family_id) == (model.pk, model.family_id):
-            outcomes.append(("variants", UNCHANGED))
-        else:
-            status = set_product_family(product=product, family=None, product_model=model)
-            outcomes.append(("variants", status))
-        values = [_axis_value(attributes[code], label) for code, label in variation.axes.items()]
-        changed = [
-            value
-            for value in values
-            if current.get((product.pk, value.attribute.pk)) != {value.options[0].pk}
-        ]
-        unchanged = len(values) - len(changed)
-        outcomes.extend([("product attribute values", UNCHANGED)] * unchanged)
-        if changed:
-            statuses = set_product_attribute_values(product=product, values=changed)
-            outcomes.extend(("product attribute values", status) for status in statuses)
-    return outcomes
-
-
-def _axis_options(
-    products: dict[int, Product], axes: list[Attribute]
-) -> dict[tuple[int, int], set[int]]:
-    """The options of each of ``products``' values of ``axes``, by product and attribute id."""
-    current: dict[tuple[int, int], set[int]] = {}
-    for product_id, attribute_id, option_id in ProductAttributeValue.objects.filter(
-        product_id__in=list(products), attribute__in=axes, language=""
-    ).values_list("product_id", "attribute_id", "options"):
-        options = current.setdefault((product_id, attribute_id), set())
-        if option_id is not None:
-            options.add(option_id)
-    return current
-
-
-def _axis_value(attribute: Attribute, label: str) -> AttributeValue:
-    option = next(
-        (option for option in attribute.options.all() if option.label.lower() == label.lower()),
-        None,
-    )
-    if option is None:
-        raise RowRefused(
-            f"'{label}' is not an option of {attribute.code}", column="configurable_variations"
-        )
-    return AttributeValue(attribute=attribute, options=(option,))
-
-
-def import_stock(run: MagentoImport, path: Path, plan: CatalogPlan) -> None:
+def _stock_records(run: MagentoImport, part: Part) -> Iterator[Record]:
     """The qty of each product in the warehouse of the option warehouse; a product that is not
     in stock (is_in_stock 0) has none."""
-    records = (
-        mapped_record(
-            record,
-            {
-                "sku": row.sku,
-                "warehouse": run.warehouse,
-                "quantity": str(row.qty) if row.in_stock else "0",
-            },
-        )
-        for record, row in sold_rows(run, path, plan)
-        if row.qty is not None
-    )
-    run.import_entity(
-        get_entity("inventory"), records, file_name=plan.file_name, columns=STOCK_COLUMNS
-    )
+    for record, row in sold_rows(run, part):
+        if row.qty is not None:
+            yield mapped_record(
+                record,
+                {
+                    "sku": row.sku,
+                    "warehouse": run.warehouse,
+                    "quantity": str(row.qty) if row.in_stock else "0",
+                },
+            )

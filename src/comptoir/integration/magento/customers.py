@@ -11,21 +11,39 @@ file, who is its administrator; the others are buyers. Each address goes to the 
 its customer's company, once however many customers give it (it is found by its place); the
 first default billing and the first default shipping address of a company keep that default.
 
-Both files are read before anything is written, so they are imported together.
+Both files are read before anything is written, so they are imported together, a part at a
+time. What the first readings find of each customer and company (the company a customer's
+addresses name, the code of each customer's company, each company's name, group and
+administrator) is kept in the database (``CustomerKeys``), not in memory, so that a run's memory
+stays the same whatever the number of customers.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.db.models.functions import Lower
 
-from comptoir.accounts.models import CustomerUser
-from comptoir.core.countries import validate_country_code
+from comptoir.accounts.models import CustomerGroup, CustomerUser
+from comptoir.accounts.services import upsert_customer_group
 from comptoir.integration.csvfiles import Fields, Record
 from comptoir.integration.magento import layouts
-from comptoir.integration.magento.run import Lines, MagentoImport, code_of, mapped_record
+from comptoir.integration.magento.customer_rows import (
+    AddressRow,
+    CustomerKey,
+    CustomerRow,
+    read_address,
+    read_customer,
+)
+from comptoir.integration.magento.run import (
+    KeptPart,
+    KeptRows,
+    Lines,
+    MagentoImport,
+    code_of,
+    mapped_record,
+    parts,
+)
 from comptoir.integration.report import Problem
 from comptoir.integration.transfer.registry import get_entity
 
@@ -45,155 +63,65 @@ ADDRESS_COLUMNS = {
     "default_shipping": "_address_default_shipping_",
 }
 
-# A customer, as the two files name them: (website, e-mail), both in lower case.
-CustomerKey = tuple[str, str]
+# Records of a customer file read before what they name is looked up and kept.
+PART_SIZE = 2000
+# Between the parts of a key made of several texts.
+SEPARATOR = "\x1f"
 
 
-@dataclass(frozen=True)
-class AddressRow:
-    customer: CustomerKey
-    email: str
-    company: str
-    name: str
-    street: str
-    street2: str
-    city: str
-    region: str
-    postal_code: str
-    country: str
-    is_default_billing: bool
-    is_default_shipping: bool
+class CustomerKeys:
+    """What the readings of the customer files keep, in temporary tables of the database."""
 
-    @property
-    def place(self) -> tuple[str, ...]:
-        """What finds the address in its company's address book (as the addresses entity
-        compares places)."""
-        return tuple(
-            value.lower()
-            for value in (
-                self.street,
-                self.street2,
-                self.city,
-                self.region,
-                self.postal_code,
-                self.country,
-            )
+    def __init__(self) -> None:
+        # By customer: the company its addresses name, and "1" if its default billing address
+        # names it.
+        self.named = KeptRows("named_companies", ("company", "from_billing"))
+        # By customer: the code of its company.
+        self.customers = KeptRows("customer_companies", ("code",))
+        # By code: the company's place among the companies, name, first line, customer group,
+        # tax ID, and the e-mail of its first customer, its administrator.
+        self.companies = KeptRows(
+            "companies", ("position", "name", "line", "customer_group", "tax_id", "administrator")
+        )
+        # By company name (lower case): its code, so that two people of one name get two
+        # companies.
+        self.names = KeptRows("company_names", ("code",))
+        # The places of the addresses imported, and the defaults taken, by company.
+        self.places = KeptRows("address_places", ())
+        self.defaults = KeptRows("address_defaults", ())
+        self.all = (
+            self.named,
+            self.customers,
+            self.companies,
+            self.names,
+            self.places,
+            self.defaults,
         )
 
+    def __enter__(self) -> "CustomerKeys":
+        for kept in self.all:
+            kept.start()
+        return self
 
-def read_address(fields: Fields) -> AddressRow:
-    email = fields.text("_email", required=True, max_length=254)
-    lines = [line.strip() for line in fields.raw("street").splitlines() if line.strip()]
-    if not lines:
-        fields.error("street", "is empty; an address needs its street")
-    country = fields.text("country_id", required=True).upper()
-    if country:
-        try:
-            validate_country_code(country)
-        except ValidationError as error:
-            fields.error("country_id", error.messages[0])
-    name = " ".join(part for part in (fields.text("firstname"), fields.text("lastname")) if part)
-    return AddressRow(
-        customer=(fields.text("_website").lower(), email.lower()),
-        email=email,
-        company=" ".join(fields.text("company").split()),
-        name=name,
-        street=lines[0] if lines else "",
-        street2=", ".join(lines[1:]),
-        city=fields.text("city", required=True),
-        region=fields.text("region"),
-        postal_code=fields.text("postcode"),
-        country=country,
-        is_default_billing=fields.boolean("_address_default_billing_"),
-        is_default_shipping=fields.boolean("_address_default_shipping_"),
-    )
-
-
-@dataclass(frozen=True)
-class CustomerRow:
-    customer: CustomerKey
-    email: str
-    first_name: str
-    last_name: str
-    group_id: int | None
-    tax_id: str
-
-
-def read_customer(fields: Fields) -> CustomerRow:
-    email = fields.text("email", required=True, max_length=254)
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            fields.error("email", f"'{email}' is not an e-mail address, as pat@example.com")
-    return CustomerRow(
-        customer=(fields.text("_website").lower(), email.lower()),
-        email=email,
-        first_name=fields.text("firstname"),
-        last_name=fields.text("lastname"),
-        group_id=fields.integer("group_id"),
-        tax_id=fields.text("taxvat", max_length=50),
-    )
-
-
-@dataclass
-class CompanyPlan:
-    code: str
-    name: str
-    line: int
-    group: str | None
-    tax_id: str
-    # The e-mail of its first customer, its administrator.
-    administrator: str
+    def __exit__(self, *exc) -> None:
+        for kept in self.all:
+            kept.drop()
 
 
 @dataclass
 class CustomerPlan:
-    """What a first reading of the customer files found."""
+    """What a first reading of the customer files found: besides what ``keys`` keeps, the
+    customer groups of the companies (by lower-case name: the name, and the line of the first
+    company in it), and the group ids no name is known for."""
 
-    # The company each customer named in its addresses, and whether its default billing
-    # address named it.
-    named: dict[CustomerKey, tuple[str, bool]] = field(default_factory=dict)
-    companies: dict[str, CompanyPlan] = field(default_factory=dict)
-    # The code of each customer's company.
-    customers: dict[CustomerKey, str] = field(default_factory=dict)
-    # Company names (lower case) -> code, so that two people of one name get two companies.
-    names: dict[str, str] = field(default_factory=dict)
+    keys: CustomerKeys
+    companies: int = 0
+    groups: dict[str, tuple[str, int]] = field(default_factory=dict)
     unknown_groups: dict[int, Lines] = field(default_factory=dict)
 
-    def add_address(self, row: AddressRow) -> None:
-        if not row.company:
-            return
-        found = self.named.get(row.customer)
-        if found is None or (row.is_default_billing and not found[1]):
-            self.named[row.customer] = (row.company, row.is_default_billing)
 
-    def add_customer(self, row: CustomerRow, line: int, group: str | None) -> None:
-        named = self.named.get(row.customer)
-        if named is not None:
-            name = named[0]
-            code = code_of(
-                " ".join(name.split()).upper(), allowed=COMPANY_CODE, limit=COMPANY_CODE_LENGTH
-            )
-        else:
-            name = " ".join(part for part in (row.first_name, row.last_name) if part) or row.email
-            code = code_of(row.email.upper(), allowed=COMPANY_CODE, limit=COMPANY_CODE_LENGTH)
-            if self.names.get(name.lower(), code) != code:
-                name = f"{name} ({row.email})"
-        self.names.setdefault(name.lower(), code)
-        self.customers[row.customer] = code
-        company = self.companies.get(code)
-        if company is None:
-            self.companies[code] = CompanyPlan(
-                code=code,
-                name=name,
-                line=line,
-                group=group,
-                tax_id=row.tax_id,
-                administrator=row.email.lower(),
-            )
-        elif not company.tax_id:
-            company.tax_id = row.tax_id
+def _key(customer: CustomerKey) -> str:
+    return SEPARATOR.join(customer)
 
 
 def import_customers(
@@ -201,50 +129,68 @@ def import_customers(
 ) -> None:
     """Companies and customer users of the customers main files, then the address books of
     the customer addresses files."""
-    plan = CustomerPlan()
-    for path in address_paths:
-        for record in run.records(path, layouts.ADDRESSES, quiet=False):
+    with CustomerKeys() as keys:
+        plan = CustomerPlan(keys=keys)
+        for path in address_paths:
+            _scan_addresses(run, path, keys)
+        for path in customer_paths:
+            _scan_customers(run, path, plan)
+        if customer_paths:
+            _import_companies(run, plan, customer_paths[0].name)
+        for path in customer_paths:
+            run.import_entity(
+                get_entity("customer_users"),
+                _user_records(run, path, keys),
+                file_name=path.name,
+                columns=USER_COLUMNS,
+            )
+        for path in address_paths:
+            run.import_entity(
+                get_entity("addresses"),
+                _address_records(run, path, keys),
+                file_name=path.name,
+                columns=ADDRESS_COLUMNS,
+            )
+
+
+def _scan_addresses(run: MagentoImport, path: Path, keys: CustomerKeys) -> None:
+    """Note the company each customer's addresses name: the default billing address's, else
+    the first that names one."""
+    for records in parts(run.records(path, layouts.ADDRESSES, quiet=False), PART_SIZE):
+        rows: list[AddressRow] = []
+        for record in records:
             fields = Fields(record)
             row = read_address(fields)
             if fields.problems:
                 run.refuse(layouts.ADDRESSES.entity, fields.problems)
-            else:
-                plan.add_address(row)
-    for path in customer_paths:
-        _scan_customers(run, path, plan)
-    if customer_paths:
-        _import_companies(run, plan, customer_paths[0].name)
-    for path in customer_paths:
-        run.import_entity(
-            get_entity("customer_users"),
-            _user_records(run, path, plan),
-            file_name=path.name,
-            columns=USER_COLUMNS,
-        )
-    for path in address_paths:
-        run.import_entity(
-            get_entity("addresses"),
-            _address_records(run, path, plan),
-            file_name=path.name,
-            columns=ADDRESS_COLUMNS,
-        )
+            elif row.company:
+                rows.append(row)
+        named = KeptPart(keys.named, (_key(row.customer) for row in rows))
+        for row in rows:
+            found = named.get(_key(row.customer))
+            if found is None or (row.is_default_billing and not found[1]):
+                named.put(_key(row.customer), (row.company, "1" if row.is_default_billing else ""))
+        named.save()
 
 
 def _scan_customers(run: MagentoImport, path: Path, plan: CustomerPlan) -> None:
-    for record in run.records(path, layouts.CUSTOMERS, quiet=False):
-        fields = Fields(record)
-        row = read_customer(fields)
-        if fields.problems:
-            run.refuse(layouts.CUSTOMERS.entity, fields.problems)
-            continue
-        group = None
-        if row.group_id is not None:
-            group = run.customer_groups.get(row.group_id)
-            if group is None:
-                plan.unknown_groups.setdefault(row.group_id, Lines()).add(record.line)
-            elif group == layouts.NOT_LOGGED_IN:
-                group = None
-        plan.add_customer(row, record.line, group)
+    for records in parts(run.records(path, layouts.CUSTOMERS, quiet=False), PART_SIZE):
+        rows: list[tuple[int, CustomerRow, str | None]] = []
+        for record in records:
+            fields = Fields(record)
+            row = read_customer(fields)
+            if fields.problems:
+                run.refuse(layouts.CUSTOMERS.entity, fields.problems)
+                continue
+            group = None
+            if row.group_id is not None:
+                group = run.customer_groups.get(row.group_id)
+                if group is None:
+                    plan.unknown_groups.setdefault(row.group_id, Lines()).add(record.line)
+                elif group == layouts.NOT_LOGGED_IN:
+                    group = None
+            rows.append((record.line, row, group))
+        _add_customers(plan, rows)
     for group_id, lines in plan.unknown_groups.items():
         run.warn(
             path.name,
@@ -256,87 +202,188 @@ def _scan_customers(run: MagentoImport, path: Path, plan: CustomerPlan) -> None:
     plan.unknown_groups.clear()
 
 
-def _import_companies(run: MagentoImport, plan: CustomerPlan, file_name: str) -> None:
-    def records() -> Iterator[Record]:
-        for company in plan.companies.values():
-            values = {"code": company.code, "name": company.name}
-            if company.group is not None:
-                values["customer_group"] = company.group
-            if company.tax_id:
-                values["tax_id"] = company.tax_id
-            yield Record(
-                file_name=file_name, line=company.line, number=company.line, values=values
+def _add_customers(plan: CustomerPlan, rows: list[tuple[int, CustomerRow, str | None]]) -> None:
+    """Give each customer of a part its company: the one its addresses name, else one of its
+    own; a company's first customer gives it its group and tax ID (a later one the tax ID, if
+    it has none)."""
+    keys = plan.keys
+    named = keys.named.get(_key(row.customer) for _, row, _ in rows)
+    companies: list[tuple[str, str]] = []
+    for _, row, _ in rows:
+        found = named.get(_key(row.customer))
+        if found is not None:
+            text = " ".join(found[0].split()).upper()
+            companies.append(
+                (found[0], code_of(text, allowed=COMPANY_CODE, limit=COMPANY_CODE_LENGTH))
             )
+        else:
+            name = " ".join(part for part in (row.first_name, row.last_name) if part) or row.email
+            companies.append(
+                (name, code_of(row.email.upper(), allowed=COMPANY_CODE, limit=COMPANY_CODE_LENGTH))
+            )
+    names = KeptPart(
+        keys.names,
+        (
+            candidate.lower()
+            for (name, _), (_, row, _) in zip(companies, rows, strict=True)
+            for candidate in (name, f"{name} ({row.email})")
+        ),
+    )
+    customers = KeptPart(keys.customers, ())
+    kept = KeptPart(keys.companies, (code for _, code in companies))
+    for (line, row, group), (name, code) in zip(rows, companies, strict=True):
+        if _key(row.customer) not in named:
+            taken = names.get(name.lower())
+            if taken is not None and taken[0] != code:
+                name = f"{name} ({row.email})"
+        if names.get(name.lower()) is None:
+            names.put(name.lower(), (code,))
+        customers.put(_key(row.customer), (code,))
+        company = kept.get(code)
+        if company is None:
+            plan.companies += 1
+            position = f"{plan.companies:012d}"
+            kept.put(code, (position, name, str(line), group or "", row.tax_id, row.email.lower()))
+            if group is not None:
+                plan.groups.setdefault(group.lower(), (group, line))
+        elif not company[4]:
+            kept.put(code, (*company[:4], row.tax_id, company[5]))
+    for part in (names, customers, kept):
+        part.save()
+
+
+def _import_companies(run: MagentoImport, plan: CustomerPlan, file_name: str) -> None:
+    _import_customer_groups(run, plan, file_name)
+
+    def records() -> Iterator[Record]:
+        for code, (_, name, line, group, tax_id, _) in plan.keys.companies.ordered("position"):
+            values = {"code": code, "name": name}
+            if group:
+                values["customer_group"] = group
+            if tax_id:
+                values["tax_id"] = tax_id
+            yield Record(file_name=file_name, line=int(line), number=int(line), values=values)
 
     run.import_entity(
         get_entity("companies"), records(), file_name=file_name, columns=COMPANY_COLUMNS
     )
 
 
-def _user_records(run: MagentoImport, path: Path, plan: CustomerPlan) -> Iterator[Record]:
-    for record in run.records(path, layouts.CUSTOMERS, quiet=True):
-        if run.is_refused(record):
-            continue
-        row = read_customer(Fields(record))
-        code = plan.customers[row.customer]
-        values = {
-            "email": row.email,
-            "company": code,
-            "first_name": row.first_name,
-            "last_name": row.last_name,
-        }
-        if plan.companies[code].administrator == row.email.lower():
-            values["roles"] = layouts.FIRST_CUSTOMER_ROLE
-        yield mapped_record(record, values)
-
-
-def _address_records(run: MagentoImport, path: Path, plan: CustomerPlan) -> Iterator[Record]:
-    places: set[tuple[str, ...]] = set()
-    defaults: set[tuple[str, str]] = set()
-    for record in run.records(path, layouts.ADDRESSES, quiet=True):
-        if run.is_refused(record):
-            continue
-        row = read_address(Fields(record))
-        code = plan.customers.get(row.customer) or _company_of(row.email)
-        if code is None:
-            run.refuse(
-                layouts.ADDRESSES.entity,
-                [
-                    Problem(
-                        file=record.file_name,
-                        line=record.line,
-                        column="_email",
-                        message=f"no customer has the e-mail '{row.email}' on the website "
-                        f"'{row.customer[0]}', in the customers file or in the catalog; import "
-                        "the customer first",
-                    )
-                ],
+def _import_customer_groups(run: MagentoImport, plan: CustomerPlan, file_name: str) -> None:
+    """The customer groups the companies go in that are not in the shop yet: Magento's own, and
+    those of the option customer_groups, each made at the line of its first company."""
+    existing = {
+        name.lower()
+        for name in CustomerGroup.objects.annotate(key=Lower("name"))
+        .filter(key__in=list(plan.groups))
+        .values_list("name", flat=True)
+    }
+    for key, (name, line) in plan.groups.items():
+        if key not in existing:
+            run.save_row(
+                "customer groups",
+                file_name,
+                line,
+                lambda name=name: [("customer groups", upsert_customer_group(name=name)[1])],
             )
-            continue
-        place = (code.upper(), *row.place)
-        if place in places:
-            continue
-        places.add(place)
-        values = {
-            "company": code,
-            "label": "",
-            "name": row.name,
-            "street": row.street,
-            "street2": row.street2,
-            "city": row.city,
-            "region": row.region,
-            "postal_code": row.postal_code,
-            "country": row.country,
-        }
-        for kind, is_default in (
-            ("billing", row.is_default_billing),
-            ("shipping", row.is_default_shipping),
-        ):
-            claimed = is_default and (code.upper(), kind) not in defaults
-            if claimed:
-                defaults.add((code.upper(), kind))
-            values[f"default_{kind}"] = "1" if claimed else "0"
-        yield mapped_record(record, values)
+
+
+def _user_records(run: MagentoImport, path: Path, keys: CustomerKeys) -> Iterator[Record]:
+    for records in parts(run.records(path, layouts.CUSTOMERS, quiet=True), PART_SIZE):
+        rows = [
+            (record, read_customer(Fields(record)))
+            for record in records
+            if not run.is_refused(record)
+        ]
+        codes = keys.customers.get(_key(row.customer) for _, row in rows)
+        companies = keys.companies.get(code for (code,) in codes.values())
+        for record, row in rows:
+            code = codes[_key(row.customer)][0]
+            values = {
+                "email": row.email,
+                "company": code,
+                "first_name": row.first_name,
+                "last_name": row.last_name,
+            }
+            if companies[code][5] == row.email.lower():
+                values["roles"] = layouts.FIRST_CUSTOMER_ROLE
+            yield mapped_record(record, values)
+
+
+def _address_records(run: MagentoImport, path: Path, keys: CustomerKeys) -> Iterator[Record]:
+    for records in parts(run.records(path, layouts.ADDRESSES, quiet=True), PART_SIZE):
+        rows = [
+            (record, read_address(Fields(record)))
+            for record in records
+            if not run.is_refused(record)
+        ]
+        codes = keys.customers.get(_key(row.customer) for _, row in rows)
+        found = []
+        for record, row in rows:
+            code = codes[_key(row.customer)][0] if _key(row.customer) in codes else None
+            code = code or _company_of(row.email)
+            if code is None:
+                run.refuse(
+                    layouts.ADDRESSES.entity,
+                    [
+                        Problem(
+                            file=record.file_name,
+                            line=record.line,
+                            column="_email",
+                            message=f"no customer has the e-mail '{row.email}' on the website "
+                            f"'{row.customer[0]}', in the customers file or in the catalog; "
+                            "import the customer first",
+                        )
+                    ],
+                )
+            else:
+                found.append((record, row, code))
+        places = KeptPart(keys.places, (_place(code, row) for _, row, code in found))
+        defaults = KeptPart(
+            keys.defaults,
+            (_default(code, kind) for _, _, code in found for kind in ("billing", "shipping")),
+        )
+        for record, row, code in found:
+            if places.get(_place(code, row)) is not None:
+                continue
+            places.put(_place(code, row))
+            yield mapped_record(record, _address_values(row, code, defaults))
+        places.save()
+        defaults.save()
+
+
+def _place(code: str, row: AddressRow) -> str:
+    """What finds an address among those of its company imported so far."""
+    return SEPARATOR.join((code.upper(), *row.place))
+
+
+def _default(code: str, kind: str) -> str:
+    return SEPARATOR.join((code.upper(), kind))
+
+
+def _address_values(row: AddressRow, code: str, defaults: KeptPart) -> dict[str, str]:
+    """An address in the columns of the addresses entity; the first default billing and the
+    first default shipping address of a company keep that default."""
+    values = {
+        "company": code,
+        "label": "",
+        "name": row.name,
+        "street": row.street,
+        "street2": row.street2,
+        "city": row.city,
+        "region": row.region,
+        "postal_code": row.postal_code,
+        "country": row.country,
+    }
+    for kind, is_default in (
+        ("billing", row.is_default_billing),
+        ("shipping", row.is_default_shipping),
+    ):
+        claimed = is_default and defaults.get(_default(code, kind)) is None
+        if claimed:
+            defaults.put(_default(code, kind))
+        values[f"default_{kind}"] = "1" if claimed else "0"
+    return values
 
 
 def _company_of(email: str) -> str | None:

@@ -27,7 +27,7 @@ from comptoir.integration.magento.catalog import import_products_file
 from comptoir.integration.magento.customers import import_customers
 from comptoir.integration.magento.prices import import_advanced_pricing
 from comptoir.integration.magento.run import MagentoImport, pairs_option, read_header
-from comptoir.integration.report import ImportReport
+from comptoir.integration.report import ImportReport, Problem
 from comptoir.taxes.models import ProductTaxCode
 
 logger = logging.getLogger(__name__)
@@ -48,12 +48,21 @@ def import_magento_directory(
     if not directory.is_dir():
         raise DomainError(f"'{directory}' is not a directory", code="not_a_directory")
     run = _start(directory, checked_options(options or {}), progress)
-    files, unknown = _files(directory)
-    if not any(files.values()):
+    files, unknown, empty = _files(directory)
+    if not any(files.values()) and not empty:
         raise DomainError(
             f"'{directory}' holds no file of a Magento export: products, advanced pricing, "
             "customers main file or customer addresses, as System > Export writes them",
             code="not_a_magento_directory",
+        )
+    for path in empty:
+        run.report.problems.append(
+            Problem(
+                file=path.name,
+                line=None,
+                message="is empty (0 bytes), so nothing can be read from it; export it again "
+                "from System > Export, or take it out of the directory",
+            )
         )
     for path in unknown:
         run.warn(
@@ -62,6 +71,15 @@ def import_magento_directory(
             "is not a Magento export Comptoir reads (products, advanced pricing, customers "
             "main file, customer addresses): not imported",
         )
+    for layout in layouts.ALL_FILES:
+        for path in [path for path in files[layout.kind] if not _has_rows(path)]:
+            files[layout.kind].remove(path)
+            run.warn(
+                path.name,
+                None,
+                f"holds its header and no rows: no {layout.entity} in it, so nothing of it "
+                "was imported",
+            )
 
     for path in files[layouts.PRODUCTS.kind]:
         import_products_file(run, path)
@@ -147,12 +165,16 @@ def _start(directory: Path, options: dict[str, str], progress: Progress | None) 
     )
 
 
-def _files(directory: Path) -> tuple[dict[str, list[Path]], list[Path]]:
-    """The files of ``directory`` by kind, in name order, and those of no known kind."""
+def _files(directory: Path) -> tuple[dict[str, list[Path]], list[Path], list[Path]]:
+    """The files of ``directory`` by kind, in name order; those of no known kind; and those
+    that are empty (0 bytes), whose kind cannot be known."""
     files: dict[str, list[Path]] = {layout.kind: [] for layout in layouts.ALL_FILES}
-    unknown = []
+    unknown, empty = [], []
     for path in sorted(directory.iterdir()):
         if not path.is_file() or path.name.startswith("."):
+            continue
+        if path.stat().st_size == 0:
+            empty.append(path)
             continue
         header = read_header(path)
         layout = next((layout for layout in layouts.ALL_FILES if layout.matches(header)), None)
@@ -160,4 +182,11 @@ def _files(directory: Path) -> tuple[dict[str, list[Path]], list[Path]]:
             unknown.append(path)
         else:
             files[layout.kind].append(path)
-    return files, unknown
+    return files, unknown, empty
+
+
+def _has_rows(path: Path) -> bool:
+    """Whether a file has a line of text after its header."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        handle.readline()
+        return any(line.strip() for line in handle)

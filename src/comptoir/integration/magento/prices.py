@@ -29,9 +29,10 @@ from comptoir.core.money import round_money
 from comptoir.core.records import UNCHANGED, UpsertStatus
 from comptoir.integration.csvfiles import Fields, Record
 from comptoir.integration.magento import layouts
-from comptoir.integration.magento.products import CatalogPlan, sold_rows
-from comptoir.integration.magento.run import Lines, MagentoImport, Outcomes, mapped_record
+from comptoir.integration.magento.products import CatalogPlan, Part, sold_rows
+from comptoir.integration.magento.run import Lines, MagentoImport, Outcomes, Step, mapped_record
 from comptoir.integration.report import Problem
+from comptoir.integration.transfer.entities.pricing import Prices
 from comptoir.integration.transfer.registry import get_entity
 from comptoir.pricing.models import Price, PriceList, PriceListAssignment
 from comptoir.pricing.services import upsert_price_list_assignment
@@ -77,15 +78,24 @@ def assign_price_list(
     return upsert_price_list_assignment(price_list=price_list, customer_group=customer_group)[1]
 
 
-def import_product_prices(run: MagentoImport, path: Path, plan: CatalogPlan) -> None:
-    """The price and special price of each product of the products file."""
+class SpecialPrices(Prices):
+    """The prices entity for the special prices of a products file, imported along with its
+    prices, a part of the file at a time: a run of its own beside theirs (its own record of
+    the prices met), its rows counted as prices."""
+
+    name = "special_prices"
+
+
+def product_price_steps(run: MagentoImport, plan: CatalogPlan) -> list[tuple[Step, str]]:
+    """The steps of the price and special price of each product of the products file, each
+    with the column it reads, once their price lists are imported and "Magento" assigned."""
     lists = {}
     if plan.has_prices:
         lists[layouts.BASE_PRICE_LIST] = 1
     if plan.has_special_prices:
         lists[layouts.SPECIAL_PRICE_LIST] = 1
     if not lists:
-        return
+        return []
     import_price_lists(run, plan.file_name, lists, columns={"name": None, "currency": None})
     if plan.has_prices:
         _assign_to_website(run)
@@ -103,31 +113,42 @@ def import_product_prices(run: MagentoImport, path: Path, plan: CatalogPlan) -> 
             "get them",
             "special_price",
         )
-    for name, column in (
-        (layouts.BASE_PRICE_LIST, "price"),
-        (layouts.SPECIAL_PRICE_LIST, "special_price"),
-    ):
-        if name not in lists:
-            continue
-        records = (
-            mapped_record(
+    steps = []
+    if plan.has_prices:
+        step = Step(
+            run,
+            get_entity("prices"),
+            file_name=plan.file_name,
+            columns={**PRODUCT_PRICE_COLUMNS, "price": "price"},
+        )
+        steps.append((step, "price"))
+    if plan.has_special_prices:
+        step = Step(
+            run,
+            SpecialPrices(),
+            file_name=plan.file_name,
+            columns={**PRODUCT_PRICE_COLUMNS, "price": "special_price"},
+            counted_as={SpecialPrices.name: "prices"},
+        )
+        steps.append((step, "special_price"))
+    return steps
+
+
+def price_records(run: MagentoImport, part: Part, column: str) -> Iterator[Record]:
+    """The prices of ``column`` (price or special_price) of the products of ``part``."""
+    name = layouts.BASE_PRICE_LIST if column == "price" else layouts.SPECIAL_PRICE_LIST
+    for record, row in sold_rows(run, part):
+        value = getattr(row, column)
+        if value is not None:
+            yield mapped_record(
                 record,
                 {
                     "price_list": name,
                     "sku": row.sku,
-                    "price": str(getattr(row, column)),
+                    "price": str(value),
                     "currency": run.currency,
                 },
             )
-            for record, row in sold_rows(run, path, plan)
-            if getattr(row, column) is not None
-        )
-        run.import_entity(
-            get_entity("prices"),
-            records,
-            file_name=plan.file_name,
-            columns={**PRODUCT_PRICE_COLUMNS, "price": column},
-        )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ variations of a configurable product separated by |.
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from comptoir.catalog.models import normalize_sku
 from comptoir.integration.csvfiles import Fields
@@ -39,8 +40,9 @@ class ProductRow:
     # Category paths without the root category: ("Gear", "Bags").
     categories: list[tuple[str, ...]]
     name: str
-    description: str
-    short_description: str
+    # As the file has them: HTML, read as text when a step needs them (``description``).
+    description_html: str
+    short_description_html: str
     weight_kg: Decimal | None
     online: bool | None
     tax_class: str
@@ -56,13 +58,21 @@ class ProductRow:
     # A store view row: the columns it overrides that Comptoir keeps once for every store.
     scoped: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def key(self) -> str:
         return normalize_sku(self.sku)
 
     @property
     def is_default(self) -> bool:
         return not self.store_view
+
+    @cached_property
+    def description(self) -> str:
+        return html_to_text(self.description_html)
+
+    @cached_property
+    def short_description(self) -> str:
+        return html_to_text(self.short_description_html)
 
     @property
     def category(self) -> tuple[str, ...] | None:
@@ -82,8 +92,8 @@ def read_row(fields: Fields, run: MagentoImport) -> ProductRow:
         attribute_set=" ".join(fields.text("attribute_set_code").split()),
         categories=[],
         name=fields.text("name"),
-        description=html_to_text(fields.text("description")),
-        short_description=html_to_text(fields.text("short_description")),
+        description_html=fields.text("description"),
+        short_description_html=fields.text("short_description"),
         weight_kg=None,
         online=None,
         tax_class=fields.text("tax_class_name"),
@@ -186,6 +196,7 @@ def _pairs(fields: Fields, column: str, text: str) -> list[tuple[str, str]]:
 def _variations(fields: Fields) -> list[Variation]:
     column = "configurable_variations"
     variations: list[Variation] = []
+    keys: set[str] = set()
     for written in fields.raw(column).split(layouts.MULTI_VALUE_SEPARATOR):
         if not written.strip():
             continue
@@ -214,9 +225,10 @@ def _variations(fields: Fields) -> list[Variation]:
                 "same attributes",
             )
             continue
-        if any(normalize_sku(each.sku) == normalize_sku(sku) for each in variations):
+        if normalize_sku(sku) in keys:
             fields.error(column, f"names the variation {sku} twice")
             continue
+        keys.add(normalize_sku(sku))
         variations.append(Variation(sku=sku, axes=axes))
     if not variations:
         fields.error(column, "is empty; a configurable product names its variations")

@@ -9,7 +9,8 @@ created, updated or left unchanged. ``export`` yields the rows of the database i
 columns, as text, so that an export imported again changes nothing.
 
 A file may hold only some of the columns: an entity sets the values of the columns a record
-has and leaves the others as they are (a new row takes their defaults).
+has and leaves the others as they are (a new row takes their defaults). A text kept in several
+languages has a column per language (``transfer.translations``).
 """
 
 from abc import ABC, abstractmethod
@@ -17,6 +18,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from django.conf import settings
 
 from comptoir.core.errors import DomainError
 from comptoir.core.records import UpsertStatus
@@ -35,6 +38,9 @@ class Column:
     required: bool = False
     # Other names a header may give it, as other systems' exports do ("Product SKU").
     aliases: tuple[str, ...] = ()
+    # The column whose text this one holds in other languages, one column per language
+    # ("name_fr", "name_de" for "name"); its own name is then the pattern, "name_<language>".
+    translates: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,12 +94,21 @@ class ImportRun:
         problem = Problem(file=self.file_name, line=row.line, column=column, message=message)
         self.pending.append((self.entity.name, problem))
 
+    def remark(self, row: Row, message: str, *, column: str | None = None) -> None:
+        """A warning about ``row``, which is imported: reported if its batch is written."""
+        problem = Problem(
+            file=self.file_name, line=row.line, column=column, message=message, severity="warning"
+        )
+        self.pending.append((self.entity.name, problem))
+
     def settle(self, *, written: bool) -> None:
         """Count what the batch did if it was written; forget it if it was rolled back."""
         if written:
             counts: Counter[tuple[str, UpsertStatus]] = Counter()
             for name, outcome in self.pending:
-                if isinstance(outcome, Problem):
+                if isinstance(outcome, Problem) and outcome.severity == "warning":
+                    self.report.warn(outcome)
+                elif isinstance(outcome, Problem):
                     self.report.reject(name, [outcome])
                 else:
                     counts[name, outcome] += 1
@@ -170,5 +185,29 @@ class Entity(ABC):
     def export(self, options: dict[str, str]) -> Iterator[dict[str, str]]:
         """Every row, as text by column name, in a stable order (the key's)."""
 
+    def export_columns(self, options: dict[str, str]) -> list[str]:
+        """The columns of an export: each column, and a column per language any exported row
+        has a text in for a column of texts in other languages."""
+        names = []
+        for column in self.columns:
+            if column.translates:
+                names.extend(f"{column.translates}_{code}" for code in self.languages(column))
+            else:
+                names.append(column.name)
+        return names
+
+    def languages(self, column: Column) -> list[str]:
+        """The languages an export has a ``column`` (one that ``translates``) for."""
+        return []
+
     def template_row(self) -> dict[str, str]:
-        return {column.name: column.example for column in self.columns}
+        """The columns of a template and their examples, a column of texts in other languages
+        in the site's first other language."""
+        others = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+        row = {}
+        for column in self.columns:
+            if column.translates and others:
+                row[f"{column.translates}_{others[0]}"] = column.example
+            elif not column.translates:
+                row[column.name] = column.example
+        return row

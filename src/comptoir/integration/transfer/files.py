@@ -56,9 +56,11 @@ def read_rows(
         named: set[str] = set()
         problems = []
         for name, value in row.items():
-            column = by_lower.get(name.strip().lower())
+            column, message = by_lower.get(name.strip().lower()), ""
             if column is None:
-                problems.append((name, f"unknown column; expected columns: {layout.expected()}"))
+                column, message = layout.other_column(name.strip())
+            if column is None:
+                problems.append((name, message))
             elif column in named:
                 problems.append((column, "given twice (under two of its names)"))
             elif isinstance(value, dict | list):
@@ -170,9 +172,11 @@ def _check_header(
     header: list[str] = []
     problems = []
     for cell in cells:
-        column = by_lower.get(cell.strip().lower())
+        column, message = by_lower.get(cell.strip().lower()), ""
         if column is None:
-            problems.append((cell, f"unknown column; expected columns: {layout.expected()}"))
+            column, message = layout.other_column(cell.strip())
+        if column is None:
+            problems.append((cell, message))
         elif column in header:
             problems.append((column, "appears twice in the header"))
         header.append(column or cell)

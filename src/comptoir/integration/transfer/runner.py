@@ -11,6 +11,7 @@ real run would do.
 import contextlib
 import logging
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 from django.db import DatabaseError, transaction
@@ -22,6 +23,7 @@ from comptoir.integration.report import ImportReport, Problem
 from comptoir.integration.transfer.base import Entity, ImportRun, Row
 from comptoir.integration.transfer.files import TableWriter, read_rows, read_table
 from comptoir.integration.transfer.registry import get_entity
+from comptoir.integration.transfer.translations import language_column
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +39,14 @@ def layout_of(entity: Entity, file_name: str) -> CsvLayout:
     aliases = tuple(
         (alias.lower(), column.name) for column in entity.columns for alias in column.aliases
     )
+    per_language = tuple(column for column in entity.columns if column.translates)
     return CsvLayout(
         file_name=file_name,
-        columns=tuple(column.name for column in entity.columns),
+        columns=tuple(column.name for column in entity.columns if not column.translates),
         required=frozenset(column.name for column in entity.columns if column.required),
         aliases=aliases,
+        patterns=tuple(column.name for column in per_language),
+        pattern_column=partial(language_column, per_language) if per_language else None,
     )
 
 
@@ -183,14 +188,21 @@ def _import_batches(run: ImportRun, records: Iterator[Record], on_batch) -> None
             continue
         batch.extend(rows)
         if len(batch) >= run.entity.batch_size:
-            _apply(run, batch)
+            _apply_counted(run, batch, on_batch, read)
             batch = []
-            if on_batch is not None:
-                on_batch(read)
-    if batch:
-        _apply(run, batch)
-    if on_batch is not None:
-        on_batch(read)
+    _apply_counted(run, batch, on_batch, read)
+
+
+def _apply_counted(run: ImportRun, batch: list[Row], on_batch, read: int) -> None:
+    """Apply a batch and tell ``on_batch`` the records read so far, in one transaction: a job's
+    progress counts the rows in the database, even when its process is killed between two."""
+    if not batch and on_batch is None:
+        return
+    with transaction.atomic():
+        if batch:
+            _apply(run, batch)
+        if on_batch is not None:
+            on_batch(read)
 
 
 def _wrong_columns(run: ImportRun, record: Record) -> bool:
@@ -298,7 +310,8 @@ def run_export(
     job's progress.
     """
     entity = get_entity(entity) if isinstance(entity, str) else entity
-    with TableWriter(Path(path), (c.name for c in entity.columns), format=format) as writer:
+    columns = entity.export_columns(options or {})
+    with TableWriter(Path(path), columns, format=format) as writer:
         for row in entity.export(options or {}):
             writer.write(row)
             if on_batch is not None and writer.count % EXPORT_BATCH == 0:
@@ -311,8 +324,9 @@ def run_export(
 def write_template(path: Path | str, *, entity: str | Entity, format: str | None = None) -> None:
     """A file with the entity's columns and one example row, to fill in."""
     entity = get_entity(entity) if isinstance(entity, str) else entity
-    with TableWriter(Path(path), (c.name for c in entity.columns), format=format) as writer:
-        writer.write(entity.template_row())
+    row = entity.template_row()
+    with TableWriter(Path(path), row, format=format) as writer:
+        writer.write(row)
 
 
 def text_rows(rows: Iterable[dict[str, object]]) -> Iterator[dict[str, str]]:

@@ -4,6 +4,8 @@ language's format."""
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
+from django.utils.translation import get_language
 
 from comptoir.storefront.formats import format_amount, format_money, format_quantity
 
@@ -26,6 +28,13 @@ def money(value: Decimal | None, currency: str) -> str:
 def quantity(value: Decimal | None) -> str:
     """A quantity without trailing zeros, readable back from a form field."""
     return "" if value is None else format_quantity(value)
+
+
+@register.filter
+def translated_name(record) -> str:
+    """A category's (or an attribute's) name in the active language, from the translations
+    loaded with it, else its default name."""
+    return record.name_in(get_language() or settings.LANGUAGE_CODE)
 
 
 @register.filter

@@ -1,5 +1,6 @@
 """``comptoir drops run``: one pass over the file drops; ``comptoir drops watch``: a pass every
-few seconds until stopped (Ctrl-C or SIGTERM, which let the pass under way finish)."""
+few seconds until stopped (Ctrl-C or SIGTERM, which let the pass under way finish). Each pass
+first ends the jobs whose process died (see ``job_recovery``)."""
 
 import signal
 import threading
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from comptoir.integration.drop_folders import DropError
 from comptoir.integration.drops import PassReport, run_drops
+from comptoir.integration.job_recovery import end_stalled_jobs
 
 
 class Command(BaseCommand):
@@ -58,6 +60,8 @@ class Command(BaseCommand):
         self.stdout.write("Stopped watching the file drops.")
 
     def _pass(self, names) -> list[PassReport]:
+        for job in end_stalled_jobs():
+            self.stderr.write(f"job #{job.pk} ({job.kind} of {job.entity}) {job.message}")
         try:
             reports = run_drops(names)
         except DropError as error:

@@ -11,22 +11,28 @@ from comptoir.core.errors import DomainError
 from comptoir.integration.akeneo.importer import import_akeneo_directory
 from comptoir.integration.akeneo.layouts import DEFAULT_CHANNEL
 from comptoir.integration.console import RichProgress
-from comptoir.integration.jobs import create_import_job, run_import_job
+from comptoir.integration.jobs import (
+    check_import_file_name,
+    check_import_path,
+    create_import_job,
+    run_import_job,
+)
 from comptoir.integration.magento.importer import import_magento_directory
 from comptoir.integration.models import JobSource
 from comptoir.integration.oro import layouts
 from comptoir.integration.oro.importer import import_oro_directory
 from comptoir.integration.report import render_summary
 from comptoir.integration.transfer.files import write_problems
-from comptoir.integration.transfer.registry import all_entities
+from comptoir.integration.transfer.registry import all_entities, get_entity
 
 DIRECTORY_FORMATS = ("oro", "akeneo", "magento")
 
 
 class Command(BaseCommand):
     help = (
-        "Import data files. 'FILE --type ENTITY' imports one CSV or XLSX file of an entity "
-        "(products, prices, companies...), keyed by business keys. 'oro DIR' loads a directory "
+        "Import data files. 'FILE --type ENTITY' imports one file of an entity (products, "
+        "prices, companies...), keyed by business keys: .csv, .tsv or .txt (comma, semicolon, "
+        "tab or bar between values) or .xlsx. 'oro DIR' loads a directory "
         "in the layout of OroCommerce's demo data: catalog, prices, companies, users and order "
         "history. 'akeneo DIR' loads an Akeneo export: categories, attributes, families, "
         "product models and their variants. 'magento DIR' loads a Magento 2 export: products "
@@ -37,7 +43,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "source",
-            help="A CSV or XLSX file, or the layout of a directory: "
+            help="A .csv, .tsv, .txt or .xlsx file, or the layout of a directory: "
             f"{', '.join(DIRECTORY_FORMATS)}.",
         )
         parser.add_argument("directory", nargs="?", help="The directory holding the files.")
@@ -133,6 +139,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Say what '{path}' holds with --type, one of: {', '.join(all_entities())}"
             )
+        get_entity(entity)
+        check_import_file_name(Path(path).name)
+        check_import_path(path)
         job = create_import_job(
             entity=entity,
             file_name=Path(path).name,

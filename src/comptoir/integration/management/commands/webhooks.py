@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
 from comptoir.core.errors import DomainError
+from comptoir.integration.clients import client_by_name
 from comptoir.integration.models import DeliveryStatus, WebhookEndpoint
 from comptoir.integration.webhooks import create_endpoint, deliver_due, reactivate
 
@@ -27,7 +28,17 @@ class Command(BaseCommand):
             help="An event it receives (order_placed...); repeat; none: all events.",
         )
         add.add_argument("--description", default="")
-        actions.add_parser("list", help="List endpoints and their waiting deliveries.")
+        add.add_argument(
+            "--client",
+            metavar="NAME",
+            help="The integration client whose system it is (see 'comptoir client list'); "
+            "none: an endpoint of the shop's own.",
+        )
+        actions.add_parser(
+            "list",
+            help="List endpoints: URL, state, waiting deliveries, integration client (or "
+            "'shop' for the shop's own).",
+        )
         actions.add_parser("deliver", help="Deliver every webhook that is due, now.")
         on = actions.add_parser("reactivate", help="Switch an endpoint on again by its URL.")
         on.add_argument("url")
@@ -39,24 +50,34 @@ class Command(BaseCommand):
             raise CommandError(error.message) from None
 
     def add(self, options) -> None:
+        client = client_by_name(options["client"]) if options["client"] is not None else None
         endpoint = create_endpoint(
-            url=options["url"], event_names=options["events"], description=options["description"]
+            url=options["url"],
+            event_names=options["events"],
+            description=options["description"],
+            client=client,
         )
         self.stdout.write(endpoint.secret)
+        owner = f" for {client.name}" if client is not None else ""
         self.stderr.write(
-            f"Endpoint {endpoint.url} added; it receives "
+            f"Endpoint {endpoint.url}{owner} added; it receives "
             f"{', '.join(endpoint.event_names) or 'every event'}. Give the secret above to the "
             "receiver to check the webhook-signature header.",
             style_func=self.style.SUCCESS,
         )
 
     def list(self, options) -> None:
-        endpoints = WebhookEndpoint.objects.annotate(
-            waiting=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.PENDING))
+        endpoints = (
+            WebhookEndpoint.objects.select_related("client")
+            .annotate(
+                waiting=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.PENDING))
+            )
+            .order_by("url")
         )
         for endpoint in endpoints:
             state = "active" if endpoint.is_active else f"OFF ({endpoint.disabled_reason})"
-            self.stdout.write(f"{endpoint.url}\t{state}\t{endpoint.waiting} waiting")
+            owner = endpoint.client.name if endpoint.client is not None else "shop"
+            self.stdout.write(f"{endpoint.url}\t{state}\t{endpoint.waiting} waiting\t{owner}")
 
     def deliver(self, options) -> None:
         run = deliver_due()

@@ -7,7 +7,7 @@ behind. An address is keyed by its company's code and its label; an address with
 is found by its place (street, city, country and the other place columns the file has).
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,7 +34,7 @@ from comptoir.accounts.sync import (
     save_customer_user,
 )
 from comptoir.core.errors import DomainError
-from comptoir.core.records import UpsertStatus
+from comptoir.core.records import CREATED, UNCHANGED, UpsertStatus
 from comptoir.integration.csvfiles import Fields
 from comptoir.integration.transfer.base import Column, Entity, ImportRun, Row
 from comptoir.integration.transfer.registry import register
@@ -163,22 +163,37 @@ class Companies(Entity):
     def apply(self, rows: list[Row], run: ImportRun) -> None:
         # One row at a time, in file order, so that a parent met earlier is there for its
         # subsidiaries.
-        save_rows(rows, run, self._save, columns={})
+        save_rows(rows, run, lambda row: self._save(row, run), columns={})
 
-    def _save(self, row: Row) -> UpsertStatus:
+    def _save(self, row: Row, run: ImportRun) -> UpsertStatus:
         data: KeyedRow = row.data
         values = dict(data.values)
         if "parent" in values:
             code = values["parent"]
             values["parent"] = company_coded(code, "parent") if code else None
+        new_group = None
         if "customer_group" in values:
             name = values["customer_group"]
-            values["customer_group"] = _customer_group(name) if name else None
+            group, group_status = _customer_group(name) if name else (None, UNCHANGED)
+            values["customer_group"] = group
+            if group_status == CREATED:
+                new_group = group
         if "payment_term" in values:
             values["payment_term"] = _payment_term(values["payment_term"])
         if "tax_code" in values:
             values["tax_code"] = _tax_code(values["tax_code"])
-        return save_company(code=data.key, **values)[1]
+        status = save_company(code=data.key, **values)[1]
+
+        if new_group is not None:
+            # ERP files name groups, so a new one is made; said, so that a misspelling shows.
+            run.done(row, CREATED, entity="customer_groups")
+            run.remark(
+                row,
+                f"customer group '{new_group.name}' did not exist and was created; if it is "
+                "a misspelling of another group's name, correct the file and import it again",
+                column="customer_group",
+            )
+        return status
 
     def export(self, options: dict[str, str]) -> Iterator[dict[str, str]]:
         return text_rows(self._rows())
@@ -207,11 +222,13 @@ class Companies(Entity):
             stack.extend(reversed(children.get(company.pk, [])))
 
 
-def _customer_group(name: str) -> CustomerGroup:
+def _customer_group(name: str) -> tuple[CustomerGroup, UpsertStatus]:
     """The customer group named ``name`` ignoring case, its own spelling kept (a company's row
-    does not rename the group of others), or a new one."""
+    does not rename the group of others), or a new one ("created")."""
     group = CustomerGroup.objects.filter(name__iexact=name.strip()).first()
-    return group or upsert_customer_group(name=name)[0]
+    if group is not None:
+        return group, UNCHANGED
+    return upsert_customer_group(name=name)
 
 
 def _payment_term(label: str) -> PaymentTerm | None:
@@ -375,13 +392,22 @@ def _path_text(departments: dict[int, tuple[str, int | None]], pk: int | None) -
     return f" {DEPARTMENT_SEPARATOR} ".join(names)
 
 
-ADDRESS_TEXT = {
+# The parts of an address, in the order of the columns that hold them, and their longest
+# values: an address book's (the addresses entity) and an order's copies (the orders entity's
+# billing_ and shipping_ columns) alike.
+ADDRESS_PARTS = {
+    "label": 100,
     "name": 200,
     "street": 200,
     "street2": 200,
     "city": 100,
     "region": 100,
     "postal_code": 20,
+    "country": 2,
+}
+# The parts the addresses entity reads as plain text: its label is its key, its country a code.
+ADDRESS_TEXT = {
+    part: limit for part, limit in ADDRESS_PARTS.items() if part not in ("label", "country")
 }
 ADDRESS_FLAGS = {
     "billing": ("is_billing", True),
@@ -389,6 +415,26 @@ ADDRESS_FLAGS = {
     "default_billing": ("is_default_billing", False),
     "default_shipping": ("is_default_shipping", False),
 }
+
+
+def address_columns(
+    prefix: str,
+    helps: Mapping[str, str],
+    examples: Mapping[str, str],
+    *,
+    required: Collection[str] = (),
+) -> tuple[Column, ...]:
+    """The columns of an address's parts, in the order of ``ADDRESS_PARTS``, each named
+    ``prefix`` and the part (``shipping_city``), with its help and example."""
+    return tuple(
+        Column(
+            f"{prefix}{part}",
+            helps.get(part, ""),
+            examples.get(part, ""),
+            required=part in required,
+        )
+        for part in ADDRESS_PARTS
+    )
 
 
 @dataclass
@@ -411,21 +457,31 @@ class Addresses(Entity):
             "C-10023",
             required=True,
         ),
-        Column(
-            "label",
-            "Names the address in its company's address book (the ERP's ship-to code, or "
-            '"Head office"): with the company, the row\'s key. An address without a label is '
-            "found by its place: street, city, country and the other place columns given.",
-            "Head office",
-            required=True,
+        *address_columns(
+            "",
+            helps={
+                "label": "Names the address in its company's address book (the ERP's ship-to "
+                'code, or "Head office"): with the company, the row\'s key. An address '
+                "without a label is found by its place: street, city, country and the other "
+                "place columns given.",
+                "name": "Who the parcels and invoices are addressed to.",
+                "street": "Needed for a new address.",
+                "city": "Needed for a new address.",
+                "region": "State, province or county.",
+                "country": "Two letters (ISO 3166-1); needed for a new address.",
+            },
+            examples={
+                "label": "Head office",
+                "name": "Receiving dock",
+                "street": "1 Main Street",
+                "street2": "Building B",
+                "city": "Springfield",
+                "region": "IL",
+                "postal_code": "62701",
+                "country": "US",
+            },
+            required=("label",),
         ),
-        Column("name", "Who the parcels and invoices are addressed to.", "Receiving dock"),
-        Column("street", "Needed for a new address.", "1 Main Street"),
-        Column("street2", "", "Building B"),
-        Column("city", "Needed for a new address.", "Springfield"),
-        Column("region", "State, province or county.", "IL"),
-        Column("postal_code", "", "62701"),
-        Column("country", "Two letters (ISO 3166-1); needed for a new address.", "US"),
         Column("billing", "1 if invoices may go there, 0 if not; empty is 1.", "1"),
         Column("shipping", "1 if orders may be shipped there, 0 if not; empty is 1.", "1"),
         Column(
@@ -442,7 +498,7 @@ class Addresses(Entity):
 
     def parse(self, fields: Fields, run: ImportRun) -> AddressRow:
         company = read_company_code(fields, "company", required=True)
-        label = fields.text("label", max_length=100)
+        label = fields.text("label", max_length=ADDRESS_PARTS["label"])
         changes: dict = {}
         for column, limit in ADDRESS_TEXT.items():
             if column in fields.record.values:

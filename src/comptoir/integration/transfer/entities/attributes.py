@@ -3,8 +3,11 @@
 Values are written as ``catalog.attribute_values`` reads and writes them (a number with a
 point, 1 or 0, YYYY-MM-DD, option codes separated by commas, "1.5 KILOGRAM"), so an export
 imports back unchanged. Attributes and options are few: they are written one by one through the
-catalog's services. Values are many: a batch's products are found in one query, and each
-product's run of rows is given in one call.
+catalog's services. Values are many: a batch's products are found in one query, and its values
+written together (``value_batches``).
+
+An attribute's name and an option's label in other languages are in a column per language,
+``name_fr`` and ``label_fr``, ``name_de`` and ``label_de``... (see ``transfer.translations``).
 """
 
 from collections.abc import Iterator
@@ -12,11 +15,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.db.models.functions import Upper
 
 from comptoir.catalog.attribute_services import (
     checked_code,
-    set_product_attribute_values,
     upsert_attribute,
     upsert_attribute_group,
     upsert_attribute_option,
@@ -27,16 +28,25 @@ from comptoir.catalog.attributes import (
     Attribute,
     AttributeGroup,
     AttributeOption,
+    AttributeOptionTranslation,
+    AttributeTranslation,
     AttributeType,
     ProductAttributeValue,
 )
 from comptoir.catalog.languages import normalize_language
-from comptoir.catalog.models import Product, normalize_sku
+from comptoir.catalog.models import normalize_sku
 from comptoir.core.errors import DomainError
 from comptoir.integration.csvfiles import Fields
 from comptoir.integration.transfer.base import Column, Entity, ImportRun, Row
+from comptoir.integration.transfer.entities.product_batches import find_products
+from comptoir.integration.transfer.entities.value_batches import write_attribute_values
 from comptoir.integration.transfer.registry import register
 from comptoir.integration.transfer.runner import text_rows
+from comptoir.integration.transfer.translations import (
+    exported_languages,
+    exported_texts,
+    texts_by_language,
+)
 
 SORT_ORDER_MIN = -(2**31)
 SORT_ORDER_MAX = 2**31 - 1
@@ -52,10 +62,16 @@ class AttributeRow:
     values: dict
     # The code of the attribute's group: None when the file has no group column.
     group: str | None
+    # The names in other languages by language, empty to remove one; None when the file has
+    # no column of them.
+    translations: dict[str, str] | None = None
 
 
 @register
 class Attributes(Entity):
+    """Attributes by code; the name in other languages is in a column per language,
+    ``name_fr``, ``name_de``... (see ``transfer.translations``)."""
+
     name = "attributes"
     label = "Attributes"
     key = ("code",)
@@ -68,6 +84,14 @@ class Attributes(Entity):
             required=True,
         ),
         Column("name", "The name buyers read; a new attribute needs one.", "Colour"),
+        Column(
+            "name_<language>",
+            "The name in another language, one column per language code (name_fr, name_de, "
+            "name_fr-CA); empty: none in that language. A file without a language's column "
+            "leaves the names in that language as they are.",
+            "Couleur",
+            translates="name",
+        ),
         Column(
             "type",
             f"One of {', '.join(AttributeType.values)}; a new attribute needs one. It cannot "
@@ -116,7 +140,8 @@ class Attributes(Entity):
         if "shown_to_buyers" in record:
             values["is_shown_to_buyers"] = fields.boolean("shown_to_buyers", default=True)
         group = fields.text("group", max_length=100) if "group" in record else None
-        return AttributeRow(code=code, values=values, group=group)
+        translations = texts_by_language(fields, "name", max_length=255)
+        return AttributeRow(code=code, values=values, group=group, translations=translations)
 
     def apply(self, rows: list[Row], run: ImportRun) -> None:
         for row in rows:
@@ -139,15 +164,26 @@ class Attributes(Entity):
                     if data.group is not None:
                         group = _group(data.group) if data.group else None
                     _, status = upsert_attribute(
-                        code=data.code, group=group, **{**current, **data.values}
+                        code=data.code,
+                        group=group,
+                        translations=data.translations,
+                        keep_other_translations=True,
+                        **{**current, **data.values},
                     )
             except DomainError as error:
                 run.refuse(row, error.message)
                 continue
             run.done(row, status)
 
+    def languages(self, column: Column) -> list[str]:
+        return exported_languages(AttributeTranslation)
+
     def export(self, options: dict[str, str]) -> Iterator[dict[str, str]]:
-        attributes = Attribute.objects.select_related("group").order_by("code")
+        attributes = (
+            Attribute.objects.select_related("group")
+            .prefetch_related("translations")
+            .order_by("code")
+        )
         return text_rows(
             {
                 "code": attribute.code,
@@ -158,6 +194,7 @@ class Attributes(Entity):
                 "unit": attribute.unit,
                 "sort_order": attribute.sort_order,
                 "shown_to_buyers": attribute.is_shown_to_buyers,
+                **exported_texts("name", attribute.translations.all(), "name"),
             }
             for attribute in attributes
         )
@@ -176,10 +213,16 @@ class OptionRow:
     code: str
     label: str | None
     sort_order: int | None
+    # The labels in other languages by language, empty to remove one; None when the file has
+    # no column of them.
+    translations: dict[str, str] | None = None
 
 
 @register
 class AttributeOptions(Entity):
+    """Options by attribute and code; the label in other languages is in a column per
+    language, ``label_fr``, ``label_de``... (see ``transfer.translations``)."""
+
     name = "attribute_options"
     label = "Attribute options"
     key = ("attribute", "code")
@@ -198,6 +241,14 @@ class AttributeOptions(Entity):
             required=True,
         ),
         Column("label", "What buyers read; empty: the code, for a new option.", "Navy blue"),
+        Column(
+            "label_<language>",
+            "The label in another language, one column per language code (label_fr, "
+            "label_de, label_fr-CA); empty: none in that language. A file without a "
+            "language's column leaves the labels in that language as they are.",
+            "Bleu marine",
+            translates="label",
+        ),
         Column("sort_order", "Where it comes among the attribute's options: smaller first.", "1"),
     )
 
@@ -218,6 +269,7 @@ class AttributeOptions(Entity):
                 if "sort_order" in record
                 else None
             ),
+            translations=texts_by_language(fields, "label", max_length=255),
         )
 
     def apply(self, rows: list[Row], run: ImportRun) -> None:
@@ -236,16 +288,26 @@ class AttributeOptions(Entity):
                 sort_order = existing.sort_order if existing else 0
             try:
                 _, status = upsert_attribute_option(
-                    attribute=attribute, code=data.code, label=label, sort_order=sort_order
+                    attribute=attribute,
+                    code=data.code,
+                    label=label,
+                    sort_order=sort_order,
+                    translations=data.translations,
+                    keep_other_translations=True,
                 )
             except DomainError as error:
                 run.refuse(row, error.message, column="attribute")
                 continue
             run.done(row, status)
 
+    def languages(self, column: Column) -> list[str]:
+        return exported_languages(AttributeOptionTranslation)
+
     def export(self, options: dict[str, str]) -> Iterator[dict[str, str]]:
-        found = AttributeOption.objects.select_related("attribute").order_by(
-            "attribute__code", "sort_order", "code"
+        found = (
+            AttributeOption.objects.select_related("attribute")
+            .prefetch_related("translations")
+            .order_by("attribute__code", "sort_order", "code")
         )
         return text_rows(
             {
@@ -253,8 +315,9 @@ class AttributeOptions(Entity):
                 "code": option.code,
                 "label": option.label,
                 "sort_order": option.sort_order,
+                **exported_texts("label", option.translations.all(), "label"),
             }
-            for option in found
+            for option in found.iterator(chunk_size=2000)
         )
 
 
@@ -347,31 +410,19 @@ class ProductAttributeValues(Entity):
         return attribute
 
     def apply(self, rows: list[Row], run: ImportRun) -> None:
-        keys = {normalize_sku(row.data.sku) for row in rows}
-        products = {
-            product.key: product
-            for product in Product.objects.annotate(key=Upper("sku")).filter(key__in=keys)
-        }
-        chunk: list[Row] = []
+        products = find_products(normalize_sku(row.data.sku) for row in rows)
+        accepted: list[tuple[Row, int]] = []
         for row in rows:
             data: ValueRow = row.data
-            if normalize_sku(data.sku) not in products:
+            found = products.get(normalize_sku(data.sku))
+            if found is None:
                 run.refuse(row, f"SKU '{data.sku}' is not in the catalog", column="sku")
                 continue
-            if chunk and not _same_run(chunk, row):
-                self._write(chunk, products, run)
-                chunk = []
-            chunk.append(row)
-        if chunk:
-            self._write(chunk, products, run)
-
-    def _write(self, rows: list[Row], products: dict[str, Product], run: ImportRun) -> None:
-        """Give one product the values of a run of its rows."""
-        statuses = set_product_attribute_values(
-            product=products[normalize_sku(rows[0].data.sku)],
-            values=[row.data.value for row in rows],
+            accepted.append((row, found[0]))
+        statuses = write_attribute_values(
+            [(product_id, row.data.value) for row, product_id in accepted]
         )
-        for row, status in zip(rows, statuses, strict=True):
+        for (row, _), status in zip(accepted, statuses, strict=True):
             run.done(row, status)
 
     def export(self, options: dict[str, str]) -> Iterator[dict[str, str]]:
@@ -387,15 +438,3 @@ class ProductAttributeValues(Entity):
                 "locale": value.language,
                 "value": value_text(value),
             }
-
-
-def _same_run(chunk: list[Row], row: Row) -> bool:
-    """Whether ``row`` goes with ``chunk``: the same product, and a value not given yet."""
-    first: ValueRow = chunk[0].data
-    data: ValueRow = row.data
-    if normalize_sku(first.sku) != normalize_sku(data.sku):
-        return False
-    key = (data.value.attribute.pk, data.value.language)
-    return all(
-        (other.data.value.attribute.pk, other.data.value.language) != key for other in chunk
-    )

@@ -5,12 +5,18 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
-from comptoir.catalog.models import Category, Unit
+from comptoir.catalog.attribute_services import save_translations
+from comptoir.catalog.models import Category, CategoryTranslation, Unit
 from comptoir.catalog.services import upsert_unit
-from comptoir.core.records import CREATED, assign_changes, save_changes
+from comptoir.core.records import CREATED, UNCHANGED, UPDATED, assign_changes, save_changes
 from comptoir.integration.csvfiles import Fields
 from comptoir.integration.transfer.base import Column, Entity, ImportRun, Row
 from comptoir.integration.transfer.registry import register
+from comptoir.integration.transfer.translations import (
+    exported_languages,
+    exported_texts,
+    texts_by_language,
+)
 
 # Quantities are stored with 3 decimals, so no unit can take more.
 MAX_PRECISION = 3
@@ -83,10 +89,16 @@ class Units(Entity):
 class CategoryRow:
     slug: str
     values: dict
+    # The names in other languages by language, empty to remove one; None when the file has
+    # no column of them.
+    translations: dict[str, str] | None = None
 
 
 @register
 class Categories(Entity):
+    """Categories by slug, parents before their children; the name in other languages is
+    in a column per language, ``name_fr``, ``name_de``... (see ``transfer.translations``)."""
+
     name = "categories"
     label = "Categories"
     key = ("slug",)
@@ -99,6 +111,14 @@ class Categories(Entity):
             required=True,
         ),
         Column("name", "The name buyers see.", "Office chairs"),
+        Column(
+            "name_<language>",
+            "The name in another language, one column per language code (name_fr, name_de, "
+            "name_fr-CA); empty: none in that language. A file without a language's column "
+            "leaves the names in that language as they are.",
+            "Chaises de bureau",
+            translates="name",
+        ),
         Column(
             "parent",
             "The slug of the category it belongs to; empty for a top-level category. A parent "
@@ -126,7 +146,8 @@ class Categories(Entity):
             values["description"] = fields.text("description")
         if "sort_order" in fields.record.values:
             values["sort_order"] = fields.integer("sort_order", minimum=-(2**31)) or 0
-        return CategoryRow(slug=slug.lower(), values=values)
+        translations = texts_by_language(fields, "name", max_length=200)
+        return CategoryRow(slug=slug.lower(), values=values, translations=translations)
 
     def apply(self, rows: list[Row], run: ImportRun) -> None:
         # Few rows and a tree: one row at a time, in file order, so a parent met earlier in
@@ -161,15 +182,26 @@ class Categories(Entity):
                 if "name" not in values:
                     run.refuse(row, "a new category needs a name", column="name")
                     continue
-                Category.objects.create(slug=data.slug, **values)
-                run.done(row, CREATED)
+                category, status = Category.objects.create(slug=data.slug, **values), CREATED
             else:
-                run.done(row, save_changes(category, assign_changes(category, values)))
+                status = save_changes(category, assign_changes(category, values))
+            translated = save_translations(
+                category.translations, "name", data.translations, keep_others=True
+            )
+            run.done(row, UPDATED if translated and status == UNCHANGED else status)
+
+    def languages(self, column: Column) -> list[str]:
+        return exported_languages(CategoryTranslation)
 
     def export(self, options: dict[str, str]) -> Iterator[dict[str, str]]:
         # Parents before children, so the file imports in one pass.
         children: dict[int | None, list[Category]] = {}
-        for category in Category.objects.select_related("parent").order_by("sort_order", "slug"):
+        categories = (
+            Category.objects.select_related("parent")
+            .prefetch_related("translations")
+            .order_by("sort_order", "slug")
+        )
+        for category in categories:
             children.setdefault(category.parent_id, []).append(category)
         stack = list(reversed(children.get(None, [])))
         while stack:
@@ -180,6 +212,7 @@ class Categories(Entity):
                 "parent": category.parent.slug if category.parent else "",
                 "description": category.description,
                 "sort_order": str(category.sort_order),
+                **exported_texts("name", category.translations.all(), "name"),
             }
             stack.extend(reversed(children.get(category.pk, [])))
 

@@ -2,10 +2,20 @@
 
 An order is keyed by its number, and its lines by their place in it (the ``line`` column, or
 the order of the rows). The rows of one order follow each other in the file; they go in, or
-are refused, together. Imports write history through ``record_historical_order``: no stock is
-taken, nothing is charged, no e-mail is sent. Lines are linked to the catalog by SKU, so that
-buyers can reorder them. An order placed in this shop is not changed by an import: rows that
-state it as it is count as unchanged, rows that differ are refused.
+are refused, together. A new order is written as history (``create_historical_orders``, a
+batch of orders at once) with the status the file gives: no stock is taken, nothing is
+charged, no e-mail is sent. Lines are linked to the catalog by SKU, so that buyers can reorder
+them.
+
+An order the shop already has changes within the shop's rules:
+
+- its status moves only along ``ordering.status_changes.STATUS_CHANGES``, through the service
+  of the ERP's status endpoint: the change is kept in the order's history and told as
+  ``order_status_changed``, and a status the order cannot take refuses it;
+- an order imported before (the ERP's history) may have its other columns and its lines
+  corrected, except the lines of an order that has shipments or invoices, which stay;
+- an order placed in this shop changes only its status: rows that state the rest as it is
+  count as unchanged, rows that differ are refused.
 
 The subtotal and the total are taken from the file when it gives them. Otherwise the subtotal
 is the sum of the lines (quantity times price, each rounded half-up in the currency) and the
@@ -24,32 +34,42 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comptoir.accounts.administration.common import InvalidValue
-from comptoir.accounts.models import CustomerUser
+from comptoir.accounts.models import Company, CustomerUser
 from comptoir.catalog.models import Product, normalize_sku
-from comptoir.core.errors import DomainError
+from comptoir.core.errors import DomainError, InvalidInput
 from comptoir.core.money import checked_currency, minor_units, round_money
 from comptoir.core.quantities import plain
 from comptoir.core.records import CREATED, UNCHANGED, UPDATED, UpsertStatus
 from comptoir.integration.csvfiles import Fields
 from comptoir.integration.transfer.base import Column, Entity, ImportRun, Row
-from comptoir.integration.transfer.entities.accounts import company_coded, read_company_code
+from comptoir.integration.transfer.entities.accounts import (
+    ADDRESS_PARTS,
+    address_columns,
+    company_coded,
+    read_company_code,
+)
 from comptoir.integration.transfer.registry import register
 from comptoir.integration.transfer.runner import text_rows
-from comptoir.ordering.models import Order, OrderLine, OrderSource, OrderStatus, ShippingStatus
-from comptoir.ordering.services import AddressCopy, HistoricalOrderLine, record_historical_order
+from comptoir.ordering.models import (
+    Order,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+    ShippingStatus,
+    StatusChangeSource,
+)
+from comptoir.ordering.services import (
+    AddressCopy,
+    HistoricalOrder,
+    HistoricalOrderLine,
+    create_historical_orders,
+    record_historical_order,
+)
+from comptoir.ordering.status_changes import STATUS_CHANGES, change_order_status
 
-ADDRESS_PARTS = {
-    "label": 100,
-    "name": 200,
-    "street": 200,
-    "street2": 200,
-    "city": 100,
-    "region": 100,
-    "postal_code": 20,
-    "country": 2,
-}
 ADDRESS_KINDS = ("billing", "shipping")
 # The order's text columns and their longest values (None: no limit).
 HEADER_TEXT = {"po_number": 64, "payment_term": 50, "notes": None}
@@ -74,15 +94,14 @@ PLACED_IN_THIS_SHOP = (OrderSource.STOREFRONT, OrderSource.API)
 
 
 def _address_columns(kind: str) -> tuple[Column, ...]:
-    helps = {
-        "label": f"The {kind} address as the order keeps it; every {kind}_ column empty for "
-        "none, or at least a street, a city and a country.",
-        "country": "Two letters (ISO 3166-1).",
-    }
-    examples = {"street": "1 Main Street", "city": "Springfield", "country": "US"}
-    return tuple(
-        Column(f"{kind}_{part}", helps.get(part, ""), examples.get(part, ""))
-        for part in ADDRESS_PARTS
+    return address_columns(
+        f"{kind}_",
+        helps={
+            "label": f"The {kind} address as the order keeps it; every {kind}_ column empty "
+            "for none, or at least a street, a city and a country.",
+            "country": "Two letters (ISO 3166-1).",
+        },
+        examples={"street": "1 Main Street", "city": "Springfield", "country": "US"},
     )
 
 
@@ -302,12 +321,23 @@ class Orders(Entity):
 
     def apply(self, rows: list[Row], run: ImportRun) -> None:
         found = _Lookups(rows)
+        # Each order the batch takes, in the file's order: its rows, what became of it, and
+        # its rows whose SKU is not in the catalog. New orders are written last, together.
+        taken: list[tuple[list[Row], UpsertStatus, list[Row]]] = []
+        new: list[HistoricalOrder] = []
         for number, group in itertools.groupby(rows, key=lambda row: row.data.number):
             order_rows = list(group)
             not_in_catalog: list[Row] = []
+            order = found.orders.get(number)
+            current = None if order is None else _state_of(order)
             try:
-                with transaction.atomic():
-                    status = self._save(number, order_rows, found, not_in_catalog)
+                state = self._state(number, order_rows, current, found, not_in_catalog)
+                if order is None or current is None:
+                    new.append(_historical(number, state))
+                    status = CREATED
+                else:
+                    with transaction.atomic():
+                        status = self._change(order, current, state, run)
             except DomainError as error:
                 run.refuse(order_rows[0], error.message, column=getattr(error, "field", None))
                 for row in order_rows[1:]:
@@ -316,22 +346,33 @@ class Orders(Entity):
                         f"not imported: order {number} is refused on line {order_rows[0].line}",
                     )
             else:
-                for row in order_rows:
-                    run.done(row, status)
-                for row in not_in_catalog:
-                    run.warn(
-                        row,
-                        f"SKU '{row.data.line.sku}' is not in the catalog: the line is kept, but "
-                        "cannot be reordered",
-                        column="sku",
-                    )
+                taken.append((order_rows, status, not_in_catalog))
 
-    def _save(
-        self, number: str, rows: list[Row], found: "_Lookups", not_in_catalog: list[Row]
-    ) -> UpsertStatus:
+        if new:
+            create_historical_orders(orders=new)
+
+        for order_rows, status, not_in_catalog in taken:
+            for row in order_rows:
+                run.done(row, status)
+            for row in not_in_catalog:
+                run.warn(
+                    row,
+                    f"SKU '{row.data.line.sku}' is not in the catalog: the line is kept, but "
+                    "cannot be reordered",
+                    column="sku",
+                )
+
+    def _state(
+        self,
+        number: str,
+        rows: list[Row],
+        current: dict[str, Any] | None,
+        found: "_Lookups",
+        not_in_catalog: list[Row],
+    ) -> dict[str, Any]:
+        """The order as the rows state it over ``current`` (the order as it is, None for a
+        new one), checked; nothing is written."""
         first: OrderRow = rows[0].data
-        order = found.orders.get(number)
-        current = _state_of(order) if order is not None else None
         header = dict(first.header or {})
         if "company" in header:
             header["company"] = found.company(header["company"])
@@ -358,34 +399,30 @@ class Orders(Entity):
         _check_customer_user(state, current)
         _fill_totals(state, header, lines_given=lines_given or current is None)
         _check_total(number, state)
+        return state
 
+    def _change(
+        self, order: Order, current: dict[str, Any], state: dict[str, Any], run: ImportRun
+    ) -> UpsertStatus:
+        """Bring an order the shop has from ``current`` to ``state``: its other columns and
+        lines first, then its status, by the status rules (on the order as the rows leave it)."""
         if state == current:
             return UNCHANGED
-        if order is not None and order.source in PLACED_IN_THIS_SHOP:
-            raise _placed_here(number, state, current)
-        _, header_status, lines_status = record_historical_order(
-            number=number,
-            company=state["company"],
-            customer_user=state["customer_user"],
-            status=state["status"],
-            shipping_status=state["shipping_status"],
-            currency=state["currency"],
-            subtotal=state["subtotal"],
-            discount_total=state["discount_total"],
-            shipping_total=state["shipping_total"],
-            tax_total=state["tax_total"],
-            total=state["total"],
-            created_at=state["placed_at"],
-            lines=state["lines"],
-            po_number=state["po_number"],
-            customer_notes=state["notes"],
-            payment_term=state["payment_term"],
-            billing_address=_address(state, "billing"),
-            shipping_address=_address(state, "shipping"),
-        )
-        if header_status == CREATED:
-            return CREATED
-        return UNCHANGED if (header_status, lines_status) == (UNCHANGED, UNCHANGED) else UPDATED
+        differ = [c for c in current if c != "status" and state[c] != current[c]]
+        status = UNCHANGED
+        if differ:
+            if order.source in PLACED_IN_THIS_SHOP:
+                raise _placed_here(order.number, differ)
+            if "lines" in differ:
+                _check_lines_may_change(order)
+            historical = replace(_historical(order.number, state), status=current["status"])
+            _, header_status, lines_status = record_historical_order(**vars(historical))
+            if (header_status, lines_status) != (UNCHANGED, UNCHANGED):
+                status = UPDATED
+        if state["status"] != current["status"]:
+            _change_status(order, current["status"], state["status"], run)
+            status = UPDATED
+        return status
 
     def _lines(
         self,
@@ -469,6 +506,7 @@ class _Lookups:
         self.orders = {
             order.number: order for order in _orders_with_lines().filter(number__in=numbers)
         }
+        headers = [row.data.header for row in rows if row.data.header]
         skus = {
             normalize_sku(row.data.line.sku)
             for row in rows
@@ -480,10 +518,21 @@ class _Lookups:
                 upper_sku__in=skus
             )
         }
+        codes = {header["company"].upper() for header in headers if header.get("company")}
         self.companies: dict[str, Any] = {}
+        for company in Company.objects.annotate(key=Upper("code")).filter(key__in=codes):
+            self.companies[company.code.upper()] = company
+        emails = {header["customer_user"] for header in headers if header.get("customer_user")}
         self.users: dict[str, CustomerUser | None] = {}
+        users = CustomerUser.objects.select_related("user").annotate(key=Upper("user__email"))
+        # In the order the lookup of one user takes them: the first of two that share an
+        # e-mail but for its case is the same one.
+        for user in users.filter(key__in={email.upper() for email in emails}):
+            if user.email.lower() in emails:
+                self.users.setdefault(user.email.lower(), user)
 
     def company(self, code: str):
+        # A code the batch's query missed is looked up alone, for the message it earns.
         if code.upper() not in self.companies:
             self.companies[code.upper()] = company_coded(code, "company")
         return self.companies[code.upper()]
@@ -637,16 +686,86 @@ def _check_total(number: str, state: dict[str, Any]) -> None:
         )
 
 
-def _placed_here(number: str, state: dict[str, Any], current: dict[str, Any]) -> DomainError:
-    """The refusal of a change to an order placed in this shop, naming what the file changes."""
-    differ = [column for column in current if state[column] != current[column]]
+def _placed_here(number: str, differ: list[str]) -> DomainError:
+    """The refusal of a change to an order placed in this shop, naming the columns (all but
+    the status) in which the file differs from it."""
     message = (
-        f"order {number} was placed in this shop, and an import does not change it; the file "
-        f"differs in {', '.join('its lines' if c == 'lines' else c for c in differ)}"
+        f"order {number} was placed in this shop, and an import changes only its status; the "
+        f"file differs in {', '.join('its lines' if c == 'lines' else c for c in differ)}"
     )
     if differ[0] == "lines":
         return DomainError(message, code="order_placed_here")
     return InvalidValue(message, field=differ[0], code="order_placed_here")
+
+
+def _check_lines_may_change(order: Order) -> None:
+    """Refuse new lines for an order that has shipments or invoices: they tell of its lines."""
+    shipments = list(order.shipments.order_by("number").values_list("number", flat=True))
+    invoices = list(order.invoices.order_by("number").values_list("number", flat=True))
+    if shipments or invoices:
+        raise DomainError(
+            _(
+                "order %(number)s has shipments or invoices (%(records)s) that tell of its "
+                "lines, and its lines stay as they are; give its lines as the order has them, "
+                "or leave the line columns out"
+            )
+            % {"number": order.number, "records": ", ".join(shipments + invoices)},
+            code="order_lines_kept",
+        )
+
+
+def _change_status(order: Order, status: str, wanted: str, run: ImportRun) -> None:
+    """Move ``order`` from ``status`` to ``wanted`` as the ERP's status endpoint does: by the
+    same rules, kept in its history and told as ``order_status_changed``. The change is the
+    ERP's (this entity carries the ERP's orders), made by the file (or the call) it came in."""
+    try:
+        change_order_status(
+            order=order,
+            status=wanted,
+            source=StatusChangeSource.ERP,
+            changed_by=run.file_name[:150],
+        )
+    except InvalidInput as error:
+        if error.code != "status_change_forbidden":
+            raise
+        allowed = STATUS_CHANGES[status]
+        raise InvalidInput(
+            _(
+                "order %(number)s is %(status)s and cannot become %(wanted)s (allowed from "
+                "%(status)s: %(allowed)s); correct its status column"
+            )
+            % {
+                "number": order.number,
+                "status": status,
+                "wanted": wanted,
+                "allowed": ", ".join(allowed) if allowed else _("none"),
+            },
+            code=error.code,
+            field="status",
+        ) from None
+
+
+def _historical(number: str, state: dict[str, Any]) -> HistoricalOrder:
+    return HistoricalOrder(
+        number=number,
+        company=state["company"],
+        customer_user=state["customer_user"],
+        status=state["status"],
+        shipping_status=state["shipping_status"],
+        currency=state["currency"],
+        subtotal=state["subtotal"],
+        discount_total=state["discount_total"],
+        shipping_total=state["shipping_total"],
+        tax_total=state["tax_total"],
+        total=state["total"],
+        created_at=state["placed_at"],
+        lines=state["lines"],
+        po_number=state["po_number"],
+        customer_notes=state["notes"],
+        payment_term=state["payment_term"],
+        billing_address=_address(state, "billing"),
+        shipping_address=_address(state, "shipping"),
+    )
 
 
 def _address(state: dict[str, Any], kind: str) -> AddressCopy | None:
