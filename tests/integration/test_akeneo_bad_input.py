@@ -258,7 +258,7 @@ def test_the_command_lists_the_problems_and_fails(tmp_path):
     with pytest.raises(CommandError) as failed:
         call_command("import", "akeneo", str(directory), stdout=out)
 
-    assert str(failed.value) == "1 records rejected, 1 errors: see the list above"
+    assert str(failed.value) == "1 record rejected, 1 error: see the list above"
     assert (
         "products.csv:2: column size: 'xl' is not an option of size; its options: m, s"
     ) in out.getvalue()

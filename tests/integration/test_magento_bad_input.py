@@ -310,7 +310,7 @@ def test_the_command_fails_when_rows_are_refused_and_lists_them(tmp_path):
     with pytest.raises(CommandError) as refused:
         call_command("import", "magento", str(tmp_path), stdout=out)
 
-    assert str(refused.value) == "1 records rejected, 1 errors: see the list above"
+    assert str(refused.value) == "1 record rejected, 1 error: see the list above"
     assert f"{PRODUCTS_FILE}:2: column price: 'free' is not a number" in out.getvalue()
 
 
@@ -322,7 +322,7 @@ def test_an_empty_file_is_an_error_naming_it_and_the_other_files_still_go_in(tmp
     with pytest.raises(CommandError) as refused:
         call_command("import", "magento", str(tmp_path), stdout=out)
 
-    assert str(refused.value) == "0 records rejected, 1 errors: see the list above"
+    assert str(refused.value) == "0 records rejected, 1 error: see the list above"
     assert (
         f"{CUSTOMERS_FILE}: is empty (0 bytes), so nothing can be read from it; export it "
         "again from System > Export, or take it out of the directory"

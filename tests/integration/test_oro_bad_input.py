@@ -195,7 +195,7 @@ def test_command_exits_with_status_1_and_lists_the_errors_when_a_row_is_rejected
         call_command("import", "oro", str(tmp_path), stdout=out)
 
     assert raised.value.returncode == 1
-    assert str(raised.value) == "1 records rejected, 1 errors: see the list above"
+    assert str(raised.value) == "1 record rejected, 1 error: see the list above"
     output = out.getvalue()
     assert "Errors (1)" in output
     assert (

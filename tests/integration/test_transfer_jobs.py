@@ -392,7 +392,7 @@ def test_the_import_command_fails_with_its_job_message(tmp_path):
     path = tmp_path / "categories.xlsx"
     path.write_bytes(b"not a workbook")
 
-    with pytest.raises(CommandError, match="1 errors: see the list above"):
+    with pytest.raises(CommandError, match="1 error: see the list above"):
         call_command("import", str(path), "--type", "categories", stdout=io.StringIO())
 
     job = TransferJob.objects.get()

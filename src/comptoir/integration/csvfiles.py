@@ -231,14 +231,14 @@ def _read_header(
         return None
     by_lower = {column.lower(): column for column in layout.columns} | dict(layout.aliases)
     if len(raw) == 1:
-        for separator, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        for separator, separators in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
             cells = [cell.strip().lower() for cell in raw[0].split(separator)]
             if len(cells) > 1 and all(cell in by_lower for cell in cells):
                 _file_error(
                     report,
                     entity,
                     layout.file_name,
-                    f"the columns are separated by {name}: save {layout.file_name} with "
+                    f"the columns are separated by {separators}: save {layout.file_name} with "
                     f"commas between columns; expected columns: {layout.expected()}",
                 )
                 return None

@@ -89,6 +89,17 @@ def test_header_problems_stop_the_file_before_any_row(tmp_path):
     ]
 
 
+def test_a_one_column_header_that_is_no_column_names_its_own_file(tmp_path):
+    path = write(tmp_path, "hello world\nsome prose\n", name="prose.txt")
+
+    report = run_import(path, entity="categories")
+
+    assert [(p.file, p.line, p.column) for p in report.problems] == [
+        ("prose.txt", 1, "hello world"),
+        ("prose.txt", 1, "slug"),
+    ]
+
+
 def test_a_file_without_the_key_column_is_refused(tmp_path):
     path = write(tmp_path, "name\nFine\n")
 
@@ -348,7 +359,7 @@ def test_the_command_imports_writes_the_error_report_and_fails_on_errors(tmp_pat
     path = write(tmp_path, "slug;name\nok;Fine\nBad;X\n")
     errors = tmp_path / "errors.csv"
 
-    with pytest.raises(CommandError, match="1 records rejected"):
+    with pytest.raises(CommandError, match="1 record rejected"):
         call_command("import", str(path), "--type", "categories", "--errors", str(errors))
 
     assert slugs() == ["ok"]

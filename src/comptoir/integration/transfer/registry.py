@@ -41,7 +41,7 @@ def get_entity(name: str):
         return entities[name.strip().lower()]
     except KeyError:
         raise DomainError(
-            f"'{name}' is not an entity that can be imported; choose one of: "
+            f"'{name}' is not an entity that can be imported or exported; choose one of: "
             f"{', '.join(entities)}",
             code="unknown_entity",
         ) from None

@@ -121,9 +121,10 @@ class Command(BaseCommand):
 
         self.stdout.write(render_summary(report, color=self.stdout.isatty()), ending="")
         if report.errors:
+            errors = len(report.errors)
             raise CommandError(
-                f"{report.rejected} records rejected, {len(report.errors)} errors: "
-                "see the list above",
+                f"{report.rejected} {'record' if report.rejected == 1 else 'records'} "
+                f"rejected, {errors} {'error' if errors == 1 else 'errors'}: see the list above",
                 returncode=1,
             )
 
