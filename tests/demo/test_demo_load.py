@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from comptoir.accounts.models import Company, CustomerUser, User
 from comptoir.catalog.models import Category, Product, ProductUnit
+from comptoir.core.models import Event
 from comptoir.demo import data
 from comptoir.demo.loader import load_demo
 from comptoir.ordering.models import Order, OrderLine
@@ -46,6 +47,22 @@ def test_demo_load_makes_the_distributor_catalog_companies_and_history():
     assert Order.objects.count() == 5
     assert OrderLine.objects.count() == 16
     assert "Demo data loaded: 678 records created or updated." in output
+
+
+def test_demo_load_tells_each_price_list_once_of_its_prices():
+    load_demo()
+
+    events = Event.objects.filter(name="price_changed").order_by("id")
+
+    assert [event.entity_key for event in events] == [
+        price_list.name for price_list in data.PRICE_LISTS
+    ]
+    assert sum(event.payload["count"] for event in events) == Price.objects.count() == 539
+    for event in events:
+        assert (
+            event.payload["count"]
+            == Price.objects.filter(price_list__name=event.entity_key).count()
+        )
 
 
 def test_demo_load_twice_changes_nothing():

@@ -142,6 +142,25 @@ def test_a_file_that_cannot_be_imported_at_all_lands_in_failed_with_the_reason(s
     assert "'categories.pdf' is not a file Comptoir imports" in report_text
 
 
+def test_a_file_of_only_its_header_lands_in_failed_with_its_report(drop):
+    put(drop, "categories.csv", "slug,name\n")
+
+    (report,) = run_drops()
+
+    assert report.imported[0][1] == "failed"
+    assert listing(drop / "failed") == ["categories.csv", "categories.errors.csv"]
+    with (drop / "failed" / "categories.errors.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["line"], row["severity"], row["message"]) for row in rows] == [
+        (
+            "",
+            "error",
+            "holds no records, only its header: no categories in it, so nothing was imported; "
+            "write the categories under the header and import the file again",
+        )
+    ]
+
+
 def test_a_file_still_being_written_waits_for_a_later_pass(settings, folder):
     configure(
         settings,
@@ -353,7 +372,7 @@ def test_the_command_runs_a_pass_and_says_what_it_did(drop):
     export = TransferJob.objects.get(kind="export")
     assert out.getvalue().splitlines() == [
         f"erp: categories.csv moved to failed/ (job #{job.pk}, errors: 1)",
-        f"erp: 1 categories written to outbox/{export.file_name} (job #{export.pk})",
+        f"erp: 1 row of categories written to outbox/{export.file_name} (job #{export.pk})",
     ]
 
 

@@ -260,6 +260,41 @@ def test_a_stalled_jobs_kept_file_runs_again_from_the_back_office(
     assert f"job #{job.pk} as job #{again.pk}" in response.content.decode()
 
 
+def test_a_job_run_again_and_the_job_it_runs_again_link_to_each_other(
+    staff_client, django_capture_on_commit_callbacks
+):
+    job = killed(import_job(), silent_for=timedelta(hours=1), rows_done=1)
+    [job] = end_stalled_jobs()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = run_again(job, created_by=None)
+        later = run_again(job, created_by=None)
+
+    failed_page = staff_client.get(reverse("admin:integration_transferjob_change", args=[job.pk]))
+    again_page = staff_client.get(reverse("admin:integration_transferjob_change", args=[again.pk]))
+
+    assert (again.rerun_of, later.rerun_of, job.rerun_of) == (job, job, None)
+    assert list(job.reruns.order_by("id")) == [again, later]
+    fields = {
+        line.field["name"]: line.contents()
+        for fieldset in failed_page.context["adminform"]
+        for row in fieldset
+        for line in row
+    }
+    again_fields = {
+        line.field["name"]: line.contents()
+        for fieldset in again_page.context["adminform"]
+        for row in fieldset
+        for line in row
+    }
+    link = '<a href="/admin/integration/transferjob/{}/change/">job #{}</a>'
+    assert fields["run_again_as"] == f"{link.format(again.pk, again.pk)}, " + link.format(
+        later.pk, later.pk
+    )
+    assert fields["run_again_from"] == ""
+    assert again_fields["run_again_from"] == link.format(job.pk, job.pk)
+    assert again_fields["run_again_as"] == ""
+
+
 def test_a_job_whose_file_is_not_kept_or_that_did_not_fail_is_not_run_again(staff_client):
     from_command = killed(import_job(kept=False), silent_for=timedelta(hours=1))
     end_stalled_jobs()

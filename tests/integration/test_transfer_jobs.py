@@ -378,26 +378,96 @@ def test_the_import_command_refuses_a_missing_file_before_recording_a_job(tmp_pa
     assert not TransferJob.objects.exists()
 
 
-def test_the_import_command_refuses_a_folder_before_recording_a_job(tmp_path):
-    folder = tmp_path / "categories.csv"
+@pytest.mark.parametrize("name", ["categories.csv", "export"])
+def test_the_import_command_refuses_a_folder_before_recording_a_job(tmp_path, name):
+    """A folder is said to be one, whatever its name ends in."""
+    folder = tmp_path / name
     folder.mkdir()
 
-    with pytest.raises(CommandError, match=r"is a folder, not a file; name the file to import"):
+    with pytest.raises(CommandError) as raised:
         call_command("import", str(folder), "--type", "categories")
 
+    assert str(raised.value) == (
+        f"'{folder}' is a folder, not a file; name the file to import in it, as in "
+        f"{folder}/FILE.csv. A folder exported by OroCommerce, Akeneo or Magento is imported "
+        f"whole with: comptoir import oro|akeneo|magento {folder}"
+    )
     assert not TransferJob.objects.exists()
 
 
-def test_the_import_command_fails_with_its_job_message(tmp_path):
+def test_the_import_command_prints_a_whole_file_error_once_as_its_error(tmp_path, caplog):
     path = tmp_path / "categories.xlsx"
     path.write_bytes(b"not a workbook")
+    out = io.StringIO()
 
-    with pytest.raises(CommandError, match="1 error: see the list above"):
-        call_command("import", str(path), "--type", "categories", stdout=io.StringIO())
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(path), "--type", "categories", stdout=out)
 
     job = TransferJob.objects.get()
     assert (job.status, job.errors) == (JobStatus.FAILED, 1)
     assert "is not a readable XLSX workbook" in job.message
+    assert raised.value.returncode == 1
+    assert str(raised.value) == (
+        f"categories.xlsx was not imported (job #{job.pk}): correct the error above and "
+        "import it again"
+    )
+    assert out.getvalue().count("is not a readable XLSX workbook") == 1
+    assert "Import summary" not in out.getvalue()
+    assert [record.getMessage() for record in caplog.records if record.levelname != "INFO"] == []
+
+
+def test_a_failed_job_of_a_file_drop_is_logged_as_a_warning(caplog):
+    job = create_import_job(
+        entity="categories",
+        file_name="categories.csv",
+        source=JobSource.DROP,
+        content=SimpleUploadedFile("categories.csv", b"title\nTools\n"),
+    )
+
+    run_import_job(job)
+
+    assert [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.name == "comptoir.integration.jobs" and record.levelname != "INFO"
+    ] == [("WARNING", f"transfer job {job.pk} (import of categories) failed: {job.message}")]
+
+
+def test_the_import_command_says_a_file_of_only_its_header_holds_no_records(tmp_path):
+    path = tmp_path / "categories.csv"
+    path.write_text("slug,name\n", encoding="utf-8")
+    out = io.StringIO()
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(path), "--type", "categories", stdout=out)
+
+    job = TransferJob.objects.get()
+    assert raised.value.returncode == 1
+    assert str(raised.value) == (
+        f"categories.csv was not imported (job #{job.pk}): correct the error above and "
+        "import it again"
+    )
+    assert out.getvalue() == (
+        "Errors (1)\ncategories.csv: holds no records, only its header: no categories in it, "
+        "so nothing was imported; write the categories under the header and import the file "
+        "again\n"
+    )
+    assert (job.status, job.errors, job.error_report.name.endswith(".errors.csv")) == (
+        JobStatus.FAILED,
+        1,
+        True,
+    )
+
+
+def test_an_uploaded_file_of_only_its_header_fails_its_job(django_capture_on_commit_callbacks):
+    job = started("slug,name\r\n", django_capture_on_commit_callbacks)
+
+    assert (job.status, job.errors) == (JobStatus.FAILED, 1)
+    assert job.message == (
+        "the file cannot be imported: categories.csv: holds no records, only its header: no "
+        "categories in it, so nothing was imported; write the categories under the header and "
+        "import the file again"
+    )
 
 
 def test_the_import_command_refuses_a_file_that_is_not_csv_or_xlsx(tmp_path):
@@ -433,7 +503,33 @@ def test_the_export_command_records_its_job(tmp_path, capsys):
         "out.xlsx",
         1,
     )
-    assert "1 categories written" in capsys.readouterr().out
+    assert capsys.readouterr().out == f"1 row of categories written to {tmp_path / 'out.xlsx'}\n"
+
+
+@pytest.mark.parametrize("template", [[], ["--template"]])
+def test_the_export_command_refuses_a_missing_folder_before_recording_a_job(tmp_path, template):
+    target = tmp_path / "no" / "such" / "products.csv"
+
+    with pytest.raises(CommandError) as raised:
+        call_command("export", "--type", "products", str(target), *template)
+
+    assert str(raised.value) == (
+        f"the folder '{tmp_path / 'no' / 'such'}' does not exist; make it, or give a path in a "
+        "folder that exists, and run the command again"
+    )
+    assert not TransferJob.objects.exists()
+
+
+def test_the_export_command_refuses_a_file_taken_for_a_folder(tmp_path):
+    (tmp_path / "products.csv").write_text("sku\n", encoding="utf-8")
+
+    with pytest.raises(CommandError) as raised:
+        call_command("export", "--type", "products", str(tmp_path / "products.csv" / "x.csv"))
+
+    assert str(raised.value).startswith(
+        f"the folder '{tmp_path / 'products.csv'}' is not a folder;"
+    )
+    assert not TransferJob.objects.exists()
 
 
 @pytest.mark.worker

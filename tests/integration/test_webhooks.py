@@ -172,7 +172,10 @@ def test_the_command_adds_lists_and_delivers(receiver):
     record_event("order_placed", entity_key="CO1", payload={})
     out = StringIO()
     call_command("webhooks", "list", stdout=out)
-    assert f"{server.url}\tactive\t1 waiting" in out.getvalue()
+    endpoint = WebhookEndpoint.objects.get()
+    assert (
+        out.getvalue() == f"{endpoint.pk}\t{server.url}\torder_placed\tactive\t1 waiting\tshop\n"
+    )
     out = StringIO()
     call_command("webhooks", "deliver", stdout=out)
     assert out.getvalue().startswith("1 delivered, 0 failed")
@@ -253,10 +256,63 @@ def test_the_command_ties_an_endpoint_to_an_integration_client(receiver):
     out = StringIO()
     call_command("webhooks", "list", stdout=out)
 
-    assert WebhookEndpoint.objects.get(url=server.url).client.name == "ERP"
+    erp = WebhookEndpoint.objects.get(url=server.url)
+    shop = WebhookEndpoint.objects.get(url=server.url + "/shop")
+    assert erp.client.name == "ERP"
     assert out.getvalue().splitlines() == [
-        f"{server.url}\tactive\t0 waiting\tERP",
-        f"{server.url}/shop\tactive\t0 waiting\tshop",
+        f"{erp.pk}\t{server.url}\tall events\tactive\t0 waiting\tERP",
+        f"{shop.pk}\t{server.url}/shop\tall events\tactive\t0 waiting\tshop",
+    ]
+
+
+def test_the_list_shows_each_endpoints_id_events_and_whether_it_is_on(receiver):
+    server = receiver()
+    both = create_endpoint(url=server.url, event_names=["order_placed", "invoice_paid"])
+    off = create_endpoint(url=server.url + "/off")
+    WebhookEndpoint.objects.filter(pk=off.pk).update(
+        is_active=False, disabled_reason="HTTP 503 after 9 attempts"
+    )
+
+    out = StringIO()
+    call_command("webhooks", "list", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        f"{both.pk}\t{server.url}\tinvoice_paid,order_placed\tactive\t0 waiting\tshop",
+        f"{off.pk}\t{server.url}/off\tall events\tOFF (HTTP 503 after 9 attempts)\t"
+        "0 waiting\tshop",
+    ]
+
+
+def test_an_event_the_shop_does_not_record_is_refused_with_the_events_it_does(receiver):
+    server = receiver()
+
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "webhooks", "add", server.url, "--event", "order_placed", "--event", "order_shipped"
+        )
+
+    assert str(refused.value) == (
+        "Unknown event 'order_shipped': the events are order_placed, order_status_changed, "
+        "shipment_created, invoice_issued, invoice_paid, company_created, import_finished, "
+        "price_changed (none: all of them)"
+    )
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_second_endpoint_with_the_same_url_is_refused_naming_the_first(receiver):
+    server = receiver()
+    first = create_endpoint(url=server.url, event_names=["order_placed"])
+
+    with pytest.raises(CommandError) as refused:
+        call_command("webhooks", "add", f" {server.url} ", "--event", "invoice_paid")
+
+    assert str(refused.value) == (
+        f"Endpoint {first.pk} already has the URL {server.url}: each event would go out to it "
+        f"twice. Change the events of endpoint {first.pk} in the back office instead, or give "
+        "another URL"
+    )
+    assert list(WebhookEndpoint.objects.values_list("pk", "event_names")) == [
+        (first.pk, ["order_placed"])
     ]
 
 
@@ -288,3 +344,42 @@ def test_the_back_office_ties_an_endpoint_to_a_client_and_lists_it(client, recei
     endpoint = WebhookEndpoint.objects.get()
     assert (endpoint.client, endpoint.secret.startswith("whsec_")) == (erp, True)
     assert '<td class="field-client nowrap">ERP</td>' in listed.content.decode()
+
+
+def test_the_back_office_refuses_an_unknown_event_and_a_url_already_taken(client, receiver):
+    from django.urls import reverse
+
+    from comptoir.accounts.models import User
+    from tests import factories
+
+    server = receiver()
+    first = create_endpoint(url=server.url)
+    client.force_login(User.objects.create_superuser("admin@seller.example", factories.PASSWORD))
+
+    unknown = client.post(
+        reverse("admin:integration_webhookendpoint_add"),
+        {"url": server.url + "/erp", "event_names": '["order_shipped"]'},
+    )
+    taken = client.post(
+        reverse("admin:integration_webhookendpoint_add"),
+        {"url": server.url, "event_names": "[]"},
+    )
+    changed = client.post(
+        reverse("admin:integration_webhookendpoint_change", args=[first.pk]),
+        {"url": server.url, "event_names": '["order_placed"]'},
+    )
+
+    assert unknown.context["adminform"].form.errors["event_names"] == [
+        "Unknown event 'order_shipped': the events are order_placed, order_status_changed, "
+        "shipment_created, invoice_issued, invoice_paid, company_created, import_finished, "
+        "price_changed (none: all of them)"
+    ]
+    assert (
+        taken.context["adminform"]
+        .form.errors["url"][0]
+        .startswith(f"Endpoint {first.pk} already has the URL {server.url}: ")
+    )
+    assert changed.status_code == 302
+    assert list(WebhookEndpoint.objects.values_list("url", "event_names")) == [
+        (server.url, ["order_placed"])
+    ]

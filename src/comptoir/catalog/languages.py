@@ -41,6 +41,12 @@ def known_languages() -> list[str]:
     return sorted({code.split("-")[0].lower() for code in codes})
 
 
+def offered_languages() -> list[str]:
+    """The languages the shop's pages are shown in (``settings.LANGUAGES``), by their codes
+    without a region: a text in another one is kept but shown to nobody."""
+    return sorted({code.split("-")[0].lower() for code, _name in settings.LANGUAGES})
+
+
 def known_language(code: str) -> str | None:
     """``code`` in its stored form if it is a language ``known_languages`` has, alone or with
     a region ("fr", "fr-CA", "fr_FR"); else None."""

@@ -8,6 +8,18 @@ from comptoir.core.models import Event
 
 logger = logging.getLogger(__name__)
 
+# Every event the shop records; a webhook endpoint receives all of them or those it names.
+EVENT_NAMES = (
+    "order_placed",  # a buyer placed an order: storefront, API or quick order
+    "order_status_changed",  # by the back office, the ERP or an import, with its note
+    "shipment_created",  # the ERP recorded a shipment of an order
+    "invoice_issued",  # issued by the shop for an order, or sent by the ERP
+    "invoice_paid",  # the ERP told that an invoice is paid
+    "company_created",  # a company made in the back office, by the ERP or an import
+    "import_finished",  # an import job ended, with its counts
+    "price_changed",  # prices of a list written by hand, by the ERP, an import or a rule
+)
+
 
 @dataclass(frozen=True)
 class NewEvent:

@@ -37,7 +37,7 @@ from comptoir.pricing.models import PriceList
 from comptoir.pricing.queries import price_for
 from comptoir.pricing.rules import lists_with_rules
 from comptoir.pricing.services import (
-    upsert_price,
+    upsert_list_prices,
     upsert_price_attribute,
     upsert_price_attribute_value,
     upsert_price_list,
@@ -220,20 +220,18 @@ def _load_prices(summary: LoadSummary, loaded: _Loaded) -> None:
                 merge_allowed=assignment.merge_allowed,
             )
             summary.add("price list assignments", status)
+        # A list's prices are written together, as an import's batch is: its changes are
+        # told in one price_changed event, not one per price.
+        tiers: dict[tuple[Product, Unit], dict[Decimal, Decimal]] = {}
         for product_data in data.PRODUCTS:
             unit_price = _list_unit_price(list_data, product_data, loaded)
             if unit_price is None:
                 continue
             for unit_code, quantity, value in _tier_prices(product_data, unit_price):
-                _, status = upsert_price(
-                    price_list=price_list,
-                    product=loaded.products[product_data.sku],
-                    unit=loaded.units[unit_code],
-                    quantity=quantity,
-                    value=value,
-                    rebuild=False,
-                )
-                summary.add("prices", status)
+                key = (loaded.products[product_data.sku], loaded.units[unit_code])
+                tiers.setdefault(key, {})[quantity] = value
+        for _, status in upsert_list_prices(price_list=price_list, tiers=tiers, rebuild=False):
+            summary.add("prices", status)
 
     msrp, status = upsert_price_attribute(name="MSRP", field_name="msrp")
     summary.add("price attributes", status)

@@ -19,6 +19,7 @@ from comptoir.integration.erp_api import MAX_ROWS, BadRows, Batch, RowError, ide
 from comptoir.integration.models import Scope
 from comptoir.integration.report import Problem
 from comptoir.integration.transfer.base import Entity
+from comptoir.integration.transfer.entities.orders import ErpOrders
 from comptoir.integration.transfer.registry import all_entities
 from comptoir.integration.transfer.runner import run_import_rows
 from comptoir.inventory.services import RowProblem
@@ -41,6 +42,8 @@ ENTITY_SCOPES = {
     "customer_users": Scope.USERS_WRITE,
     "orders": Scope.ORDERS_WRITE,
 }
+# The entities whose rows the ERP pushes are imported as its own changes, not a file's.
+PUSHED_AS = {"orders": ErpOrders()}
 
 
 class EntityRowsIn(Schema):
@@ -85,7 +88,7 @@ def push_entity_rows(request: HttpRequest, entity: str, body: EntityRowsIn):
     def carry_out() -> Batch:
         report = run_import_rows(
             body.rows,
-            entity=pushed,
+            entity=PUSHED_AS.get(pushed.name, pushed),
             source_name=f"{pushed.name} from {client.name}",
             options=body.options,
             all_or_nothing=True,

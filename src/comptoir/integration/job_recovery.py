@@ -134,6 +134,7 @@ def run_again(job: TransferJob, *, created_by: User | None) -> TransferJob:
             all_or_nothing=job.all_or_nothing,
             content=stored,
             created_by=created_by,
+            rerun_of=job,
         )
         queue_job(again)
     logger.info("transfer job %s runs the file of job %s again", again.pk, job.pk)

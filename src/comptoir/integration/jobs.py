@@ -55,10 +55,23 @@ def check_import_file_name(file_name: str) -> None:
         )
 
 
+def check_not_a_folder(path: Path | str) -> None:
+    """Refuse a folder given as the file to import, whatever its name ends in."""
+    path = Path(path)
+    if path.is_dir():
+        raise DomainError(
+            f"'{path}' is a folder, not a file; name the file to import in it, as in "
+            f"{path / 'FILE.csv'}. A folder exported by OroCommerce, Akeneo or Magento is "
+            f"imported whole with: comptoir import oro|akeneo|magento {path}",
+            code="not_a_file",
+        )
+
+
 def check_import_path(path: Path | str) -> None:
     """Refuse a path that is not a file this process can read, before a job is recorded for
     it, saying what to do."""
     path = Path(path)
+    check_not_a_folder(path)
     if not path.exists():
         raise DomainError(
             f"'{path}' does not exist; check the path and the file's name (a relative path "
@@ -67,7 +80,8 @@ def check_import_path(path: Path | str) -> None:
         )
     if not path.is_file():
         raise DomainError(
-            f"'{path}' is a folder, not a file; name the file to import in it",
+            f"'{path}' is not a regular file (a device or a pipe); copy the data to a .csv "
+            "or .xlsx file and import that",
             code="not_a_file",
         )
     try:
@@ -92,9 +106,11 @@ def create_import_job(
     content: File | None = None,
     drop: str = "",
     created_by: User | None = None,
+    rerun_of: TransferJob | None = None,
 ) -> TransferJob:
     """Record the import of ``file_name`` as a queued job; ``content`` (the file itself), when
-    given, is kept in the media storage with the job, and its rows are counted."""
+    given, is kept in the media storage with the job, and its rows are counted. ``rerun_of``:
+    the failed job whose file this one imports again."""
     check_import_file_name(file_name)
     job = TransferJob(
         kind=JobKind.IMPORT,
@@ -106,6 +122,7 @@ def create_import_job(
         validate_only=validate_only,
         all_or_nothing=all_or_nothing,
         created_by=created_by,
+        rerun_of=rerun_of,
     )
     if content is not None:
         job.file.save(Path(file_name).name, content, save=False)
@@ -254,10 +271,24 @@ def run_export_job(
         job.counts = {job.entity: {"exported": count}}
         _end(job, JobStatus.DONE)
         logger.info(
-            "transfer job %s: %s %s exported to %s", job.pk, count, job.entity, job.file_name
+            "transfer job %s: %s rows of %s exported to %s",
+            job.pk,
+            count,
+            job.entity,
+            job.file_name,
         )
         return count
     return None
+
+
+def rows_written(count: int, entity: str) -> str:
+    """What an export wrote, in rows: an entity of several rows a record (an order and its
+    lines) writes more rows than it has records."""
+    entity = get_entity(entity)
+    rows = f"{count} {'row' if count == 1 else 'rows'} of {entity.name}"
+    if entity.group is not None:
+        rows += f" (a row per line of each {entity.group_label})"
+    return rows
 
 
 def _export_to_storage(job: TransferJob, on_batch) -> int:
@@ -395,12 +426,14 @@ def _stopped(job: TransferJob, why: str) -> str:
 
 
 def _finish_import(job: TransferJob, report: ImportReport) -> None:
+    read = any(sum(asdict(counts).values()) for counts in report.counts.values())
+    if not read and not report.errors:
+        report.file_error(job.entity, _no_records(job))
     job.counts = {name: asdict(counts) for name, counts in report.counts.items()}
     job.errors, job.warnings = len(report.errors), len(report.warnings)
     job.rows_total = job.rows_done
     if report.problems:
         _keep_error_report(job, report.problems)
-    read = any(sum(asdict(counts).values()) for counts in report.counts.values())
     if report.errors and not read:
         first = report.errors[0]
         more = len(report.errors) - 1
@@ -408,9 +441,21 @@ def _finish_import(job: TransferJob, report: ImportReport) -> None:
             f" (and {more} more problems in the error report)" if more else ""
         )
         _end(job, JobStatus.FAILED)
-        logger.warning("transfer job %s failed: %s", job.pk, job.message)
+        _log_failure(job)
         return
     _end(job, JobStatus.DONE)
+
+
+def _no_records(job: TransferJob) -> Problem:
+    """A file of only its header: a whole-file error, as an empty file is, since a file
+    exported or saved by mistake before its rows were written must not pass for done."""
+    what = get_entity(job.entity).label.lower()
+    return Problem(
+        file=job.file_name,
+        line=None,
+        message=f"holds no records, only its header: no {what} in it, so nothing was "
+        f"imported; write the {what} under the header and import the file again",
+    )
 
 
 def _keep_error_report(job: TransferJob, problems: list[Problem]) -> None:
@@ -424,7 +469,18 @@ def _keep_error_report(job: TransferJob, problems: list[Problem]) -> None:
 def _fail(job: TransferJob, message: str) -> None:
     job.message = message
     _end(job, JobStatus.FAILED)
-    logger.warning("transfer job %s (%s of %s) failed: %s", job.pk, job.kind, job.entity, message)
+    _log_failure(job)
+
+
+def _log_failure(job: TransferJob) -> None:
+    if job.source == JobSource.COMMAND:
+        # The command prints the failure to whoever ran it, as its error: a warning line on
+        # the same screen would say it twice.
+        logger.info("transfer job %s: %s of %s failed", job.pk, job.kind, job.entity)
+        return
+    logger.warning(
+        "transfer job %s (%s of %s) failed: %s", job.pk, job.kind, job.entity, job.message
+    )
 
 
 def _end(job: TransferJob, status: str) -> None:

@@ -128,6 +128,8 @@ class TransferJobAdmin(admin.ModelAdmin):
         "errors",
         "warnings",
         "downloads",
+        "run_again_from",
+        "run_again_as",
         "created_by",
         "created_at",
         "started_at",
@@ -405,9 +407,25 @@ class TransferJobAdmin(admin.ModelAdmin):
             links.append((self._download_url(job, "errors"), _("error report")))
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
+    @admin.display(description=_("run again from"))
+    def run_again_from(self, job: TransferJob) -> str:
+        if job.rerun_of_id is None:
+            return ""
+        return _job_link(job.rerun_of_id)
+
+    @admin.display(description=_("run again as"))
+    def run_again_as(self, job: TransferJob) -> str:
+        reruns = job.reruns.order_by("id").values_list("pk", flat=True)
+        return format_html_join(", ", "{}", ((_job_link(pk),) for pk in reruns))
+
     @staticmethod
     def _download_url(job: TransferJob, which: str) -> str:
         return reverse("admin:integration_transferjob_download", args=[job.pk, which])
+
+
+def _job_link(pk: int) -> str:
+    url = reverse("admin:integration_transferjob_change", args=[pk])
+    return format_html('<a href="{}">{}</a>', url, _("job #%(number)s") % {"number": pk})
 
 
 def _rows(count: int) -> str:

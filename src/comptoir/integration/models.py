@@ -14,6 +14,8 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 
+from comptoir.core.events import EVENT_NAMES
+
 
 class Scope(models.TextChoices):
     PRICES_EXPLAIN = "prices:explain", "explain any company's prices"
@@ -72,6 +74,36 @@ def validate_endpoint_url(url: str) -> None:
         ) from None
 
 
+def validate_event_names(names: list[str]) -> None:
+    """``names`` lists events the shop records (``core.events.EVENT_NAMES``), or none."""
+    known = ", ".join(EVENT_NAMES)
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ValidationError(
+            f'Give the events as a list of names, as in ["order_placed"], or [] for all of '
+            f"them; the events: {known}",
+            code="webhook_events_invalid",
+        )
+    unknown = sorted(set(names) - set(EVENT_NAMES))
+    if unknown:
+        raise ValidationError(
+            f"Unknown event {', '.join(repr(name) for name in unknown)}: the events are "
+            f"{known} (none: all of them)",
+            code="webhook_event_unknown",
+        )
+
+
+def validate_url_unused(url: str, *, endpoint_pk: int | None = None) -> None:
+    """No other endpoint has ``url``: each event would go out to it twice."""
+    other = WebhookEndpoint.objects.filter(url=url).exclude(pk=endpoint_pk).first()
+    if other is not None:
+        raise ValidationError(
+            f"Endpoint {other.pk} already has the URL {url}: each event would go out to it "
+            f"twice. Change the events of endpoint {other.pk} in the back office instead, or "
+            "give another URL",
+            code="webhook_url_taken",
+        )
+
+
 class WebhookEndpoint(models.Model):
     """A URL of the seller's systems that receives the shop's events, signed with ``secret``
     (Standard Webhooks: ``whsec_`` and the key in base64)."""
@@ -106,6 +138,19 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self):
         return self.url
+
+    def clean(self):
+        errors = {}
+        for field, check in (
+            ("event_names", lambda: validate_event_names(self.event_names)),
+            ("url", lambda: validate_url_unused(self.url, endpoint_pk=self.pk)),
+        ):
+            try:
+                check()
+            except ValidationError as error:
+                errors[field] = error
+        if errors:
+            raise ValidationError(errors)
 
     def wants(self, event_name: str) -> bool:
         return not self.event_names or event_name in self.event_names
@@ -221,6 +266,15 @@ class TransferJob(models.Model):
         upload_to="transfers/reports/%Y/%m/", max_length=300, blank=True
     )
     message = models.TextField(blank=True, help_text="Why a failed job stopped.")
+    rerun_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reruns",
+        verbose_name="run again from",
+        help_text="The failed import whose kept file this job imports again.",
+    )
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -14,7 +14,7 @@ from comptoir.core.records import UpsertStatus
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong in an input file, where it is, and what to do about it."""
 
@@ -82,26 +82,40 @@ class ImportReport:
         return sum(counts.created + counts.updated for counts in self.counts.values())
 
 
-def render_summary(report: ImportReport, *, color: bool) -> str:
-    """The counts per entity as a table, then every error and warning on a line of its own."""
+# Errors, and warnings, shown on a screen: a file of a million bad rows would bury it.
+PROBLEMS_SHOWN = 200
+
+
+def render_summary(
+    report: ImportReport, *, color: bool, counts: bool = True, all_of_them: str = ""
+) -> str:
+    """The counts per entity as a table (unless not ``counts``), then the errors and the
+    warnings, each on a line of its own, up to ``PROBLEMS_SHOWN`` of each; ``all_of_them``
+    says where the others are to be read."""
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, width=120, highlight=False)
-    table = Table(title="Import summary", title_justify="left")
-    table.add_column("entity")
-    for column in ("created", "updated", "unchanged", "rejected"):
-        table.add_column(column, justify="right")
-    for entity, counts in report.counts.items():
-        rejected = f"[red]{counts.rejected}[/red]" if counts.rejected else "0"
-        table.add_row(
-            entity, str(counts.created), str(counts.updated), str(counts.unchanged), rejected
-        )
-    console.print(table)
+    if counts:
+        table = Table(title="Import summary", title_justify="left")
+        table.add_column("entity")
+        for column in ("created", "updated", "unchanged", "rejected"):
+            table.add_column(column, justify="right")
+        for entity, done in report.counts.items():
+            rejected = f"[red]{done.rejected}[/red]" if done.rejected else "0"
+            table.add_row(
+                entity, str(done.created), str(done.updated), str(done.unchanged), rejected
+            )
+        console.print(table)
     for title, problems, style in (
         ("Errors", report.errors, "red"),
         ("Warnings", report.warnings, "yellow"),
     ):
         if problems:
             console.print(f"[bold {style}]{title} ({len(problems)})[/bold {style}]")
-            for problem in problems:
+            for problem in problems[:PROBLEMS_SHOWN]:
                 console.print(escape(str(problem)), soft_wrap=True)
+            if len(problems) > PROBLEMS_SHOWN:
+                more = len(problems) - PROBLEMS_SHOWN
+                console.print(
+                    escape(f"... and {more} more {title.lower()}{all_of_them}"), soft_wrap=True
+                )
     return buffer.getvalue()

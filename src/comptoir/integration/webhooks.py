@@ -42,6 +42,8 @@ from comptoir.integration.models import (
     WebhookDelivery,
     WebhookEndpoint,
     validate_endpoint_url,
+    validate_event_names,
+    validate_url_unused,
 )
 
 logger = logging.getLogger(__name__)
@@ -63,24 +65,28 @@ def create_endpoint(
     description: str = "",
     client: ApiClient | None = None,
 ) -> WebhookEndpoint:
-    """A new endpoint with a new secret; the URL must be http or https, or a broker.
+    """A new endpoint with a new secret; the URL must be http or https, or a broker, and no
+    other endpoint's; the events must be the shop's (none: all of them).
     ``client``: the integration client whose system it is, none for the shop's own."""
     url = url.strip()
-    check_url(url)
+    event_names = sorted({name.strip() for name in event_names if name.strip()})
+    _refuse_invalid(validate_endpoint_url, url)
+    _refuse_invalid(validate_event_names, event_names)
+    _refuse_invalid(validate_url_unused, url)
     return WebhookEndpoint.objects.create(
         url=url,
-        event_names=sorted({name.strip() for name in event_names if name.strip()}),
+        event_names=event_names,
         description=description.strip(),
         client=client,
         secret=new_secret(),
     )
 
 
-def check_url(url: str) -> None:
+def _refuse_invalid(validate, value) -> None:
     try:
-        validate_endpoint_url(url)
+        validate(value)
     except ValidationError as error:
-        raise DomainError(error.messages[0], code="webhook_url_invalid") from None
+        raise DomainError(error.messages[0], code=error.code) from None
 
 
 def queue_deliveries(events: Sequence[Event]) -> int:

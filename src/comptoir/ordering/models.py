@@ -283,7 +283,10 @@ class OrderNumberSequence(models.Model):
 
 class StatusChangeSource(models.TextChoices):
     BACK_OFFICE = "back_office", _("Back office")
+    # The ERP's API: the status endpoint, or order rows it pushes.
     ERP = "erp", _("ERP")
+    # An orders file imported from the command line, the back office or a file drop.
+    IMPORT = "import", _("File import")
 
 
 class OrderStatusChange(models.Model):
@@ -295,7 +298,9 @@ class OrderStatusChange(models.Model):
     note = models.TextField(blank=True, help_text="Shown to the buyer on the order's page.")
     source = models.CharField(max_length=20, choices=StatusChangeSource)
     changed_by = models.CharField(
-        max_length=150, help_text="The staff user's e-mail or the integration client's name."
+        max_length=150,
+        help_text="The staff user's e-mail, the integration client's name or the imported "
+        "file's name.",
     )
     changed_at = models.DateTimeField()
 

@@ -85,18 +85,34 @@ def record_prices_changed(prices: Iterable[ChangedPrice], *, removed: bool = Fal
 
 def _summary(price_list: PriceList, changed: list[ChangedPrice], skus: dict[int, str]) -> NewEvent:
     """One event for a large write: its count, and the SKUs when few products changed."""
-    product_ids = {price.product_id for price in changed}
+    return _summary_event(price_list, len(changed), {price.product_id for price in changed}, skus)
+
+
+def _summary_event(
+    price_list: PriceList, count: int, product_ids: set[int] | None, skus: dict[int, str]
+) -> NewEvent:
     told = None
-    if len(product_ids) <= SKUS_PER_EVENT:
+    if product_ids is not None and len(product_ids) <= SKUS_PER_EVENT:
         told = sorted(skus[pk] for pk in product_ids if pk in skus)
     payload = {
         "price_list": price_list.name,
         "currency": price_list.currency,
         "source": PriceSource.MANUAL.value,
-        "count": len(changed),
+        "count": count,
         "skus": told,
     }
     return NewEvent("price_changed", price_list.name, payload)
+
+
+def record_large_price_write(list_id: int, count: int, product_ids: set[int] | None) -> None:
+    """Record the one ``price_changed`` event of a write of ``count`` (more than
+    ``PRICES_PER_WRITE``) prices set by hand on a list, of the products ``product_ids`` (None:
+    too many to name)."""
+    skus = {}
+    if product_ids is not None and len(product_ids) <= SKUS_PER_EVENT:
+        skus = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "sku"))
+    price_list = PriceList.objects.get(pk=list_id)
+    record_events([_summary_event(price_list, count, product_ids, skus)])
 
 
 def record_rebuild_changed(

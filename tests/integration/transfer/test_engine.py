@@ -383,7 +383,7 @@ def test_export_command_writes_the_file_and_a_template(tmp_path, capsys):
     call_command("export", str(tmp_path / "out.csv"), "--type", "categories")
     call_command("export", str(tmp_path / "template.xlsx"), "--type", "categories", "--template")
 
-    assert "1 categories written" in capsys.readouterr().out
+    assert "1 row of categories written to " in capsys.readouterr().out
     assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[1].startswith("tools,")
     assert load_workbook(tmp_path / "template.xlsx").worksheets[0]["A1"].value == "slug"
 

@@ -3,9 +3,11 @@
 import csv
 from datetime import UTC, datetime
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 
 from comptoir.core.errors import DomainError
 from comptoir.core.models import Event
@@ -18,6 +20,7 @@ from comptoir.ordering.models import (
     OrderSource,
     OrderStatusChange,
     ShoppingListLine,
+    StatusChangeSource,
 )
 from comptoir.ordering.services import record_historical_order, reorder
 from comptoir.ordering.shipments import NewShipment, ShipmentLineInput, record_shipments
@@ -182,6 +185,25 @@ def test_orders_export_as_imported_and_import_again_unchanged(tmp_path, shop):
     assert exported.read_bytes().decode() == written.read_bytes().decode()
     assert again.problems == []
     assert counts(again) == (0, 0, 4, 0)
+
+
+def test_the_export_command_counts_the_rows_it_writes_of_orders(tmp_path, shop):
+    written = write(
+        tmp_path / "orders.csv",
+        order_rows(ORDER, LINES) + order_rows(SECOND, [SECOND_LINE]),
+    )
+    run_import(written, entity="orders")
+    exported = tmp_path / "export.csv"
+    out = StringIO()
+
+    call_command("export", "--type", "orders", str(exported), stdout=out)
+
+    assert out.getvalue() == (
+        f"4 rows of orders (a row per line of each order) written to {exported}\n"
+    )
+    with exported.open(encoding="utf-8", newline="") as handle:
+        numbers = [row["order_number"] for row in csv.DictReader(handle)]
+    assert numbers == ["ERP-1", "ERP-1", "ERP-1", "ERP-2"]
 
 
 def test_orders_round_trip_through_xlsx(tmp_path, shop):
@@ -360,7 +382,7 @@ def test_a_status_changed_by_an_import_is_kept_in_the_orders_history_and_told(tm
         order,
         "open",
         "cancelled",
-        "erp",
+        "import",
     )
     assert (change.changed_by, change.note) == ("status.csv", "")
     event = Event.objects.get(name="order_status_changed")
@@ -372,9 +394,25 @@ def test_a_status_changed_by_an_import_is_kept_in_the_orders_history_and_told(tm
             "from": "open",
             "to": "cancelled",
             "note": "",
-            "source": "erp",
+            "source": "import",
             "changed_by": "status.csv",
         },
+    )
+
+
+def test_a_status_changed_by_the_import_command_is_recorded_as_an_imports(tmp_path, shop):
+    run_import(write(tmp_path / "orders.csv", order_rows(OPEN, LINES)), entity="orders")
+    columns = ["order_number", "status"]
+    path = write(tmp_path / "status.csv", [{"order_number": "ERP-1", "status": "closed"}], columns)
+
+    call_command("import", str(path), "--type", "orders", stdout=StringIO())
+
+    change = OrderStatusChange.objects.get()
+    assert (change.to_status, change.source, change.get_source_display(), change.changed_by) == (
+        "closed",
+        StatusChangeSource.IMPORT,
+        "File import",
+        "status.csv",
     )
 
 
@@ -419,8 +457,8 @@ def test_an_order_shipped_by_the_same_rows_cannot_be_cancelled_by_them(tmp_path,
     report = run_import(path, entity="orders")
 
     assert messages(report) == [
-        "cancel.csv:2: column status: Order ERP-1 has shipped (shipped): it cannot be "
-        "cancelled; close it once the rest is settled"
+        "cancel.csv:2: column status: order ERP-1 has shipped (shipped) and cannot be "
+        "cancelled; correct its status column (close the order once the rest is settled)"
     ]
     order = Order.objects.get(number="ERP-1")
     assert (order.status, order.shipping_status) == ("open", "not_shipped")
@@ -494,6 +532,49 @@ def test_the_lines_of_an_order_with_shipments_stay_as_they_are(tmp_path, shop):
         Decimal(3),
         Decimal(1),
     ]
+
+
+def test_refused_status_changes_are_told_in_the_words_of_the_other_order_messages(tmp_path, shop):
+    """Each message of an orders file starts as the others do: "order NUMBER ..."."""
+    run_import(
+        write(
+            tmp_path / "orders.csv", order_rows(OPEN, LINES) + order_rows(SECOND, [SECOND_LINE])
+        ),
+        entity="orders",
+    )
+    run_import(
+        write(
+            tmp_path / "close.csv",
+            [{"order_number": "ERP-2", "status": "closed"}],
+            ["order_number", "status"],
+        ),
+        entity="orders",
+    )
+    record_shipments(
+        shipments=[
+            NewShipment(
+                order=Order.objects.get(number="ERP-1"),
+                number="DL-1",
+                shipped_at=datetime(2024, 5, 4, tzinfo=UTC),
+                lines=[ShipmentLineInput("AB-1", "item", Decimal(1))],
+            )
+        ]
+    )
+    rows = [
+        {"order_number": "ERP-1", "status": "cancelled"},
+        {"order_number": "ERP-2", "status": "open"},
+    ]
+    path = write(tmp_path / "status.csv", rows, ["order_number", "status"])
+
+    report = run_import(path, entity="orders")
+
+    assert messages(report) == [
+        "status.csv:2: column status: order ERP-1 has shipped (DL-1) and cannot be cancelled; "
+        "correct its status column (close the order once the rest is settled)",
+        "status.csv:3: column status: order ERP-2 is closed and cannot become open (allowed "
+        "from closed: none); correct its status column",
+    ]
+    assert not OrderStatusChange.objects.filter(order__number="ERP-1").exists()
 
 
 def test_lines_given_again_without_their_comment_or_date_keep_them(tmp_path, shop):

@@ -124,11 +124,54 @@ def test_language_columns_are_read_in_any_case_and_with_a_region(tmp_path):
 
     report = run_import(path, entity="categories")
 
-    assert messages(report) == []
+    assert [problem.column for problem in report.warnings] == ["name_de-ch"]
+    assert report.errors == []
     assert category_names() == {
         ("cameras", "fr-fr", "Appareils photo"),
         ("cameras", "de-ch", "Kameras"),
     }
+
+
+def test_a_language_the_shop_does_not_offer_is_kept_with_one_warning_on_the_header(tmp_path):
+    path = write(
+        tmp_path,
+        "categories.csv",
+        "slug,name,name_de,name_fr\ncameras,Cameras,Kameras,Appareils\nlenses,Lenses,Linsen,\n",
+    )
+
+    report = run_import(path, entity="categories")
+
+    assert counts(report, "categories") == (2, 0, 0, 0)
+    assert messages(report) == [
+        "categories.csv:1: column name_de: German (de) is not a language the shop offers, only "
+        "English (en) and French (fr): the German names are kept and exported, but no page "
+        "shows them. Leave the column out if they are not wanted, or have German added to the "
+        "shop's languages (the LANGUAGES setting) to show them"
+    ]
+    assert category_names() == {
+        ("cameras", "de", "Kameras"),
+        ("cameras", "fr", "Appareils"),
+        ("lenses", "de", "Linsen"),
+    }
+
+
+def test_option_labels_in_a_language_the_shop_offers_are_not_warned_of(tmp_path, settings):
+    settings.LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
+    upsert_attribute(code="color", name="Colour", type="select")
+    path = write(
+        tmp_path,
+        "options.csv",
+        "attribute,code,label,label_de,label_fr-CA\ncolor,blue,Blue,Blau,Bleu\n",
+    )
+
+    report = run_import(path, entity="attribute_options")
+
+    assert messages(report) == []
+    translations = AttributeOptionTranslation.objects.order_by("language")
+    assert list(translations.values_list("language", "label")) == [
+        ("de", "Blau"),
+        ("fr-ca", "Bleu"),
+    ]
 
 
 def test_a_column_naming_no_known_language_stops_the_file_and_lists_the_languages(tmp_path):
@@ -169,7 +212,7 @@ def test_a_translation_too_long_is_refused_in_its_column(tmp_path):
     report = run_import(path, entity="categories")
 
     assert Category.objects.count() == 0
-    assert messages(report) == [
+    assert [str(problem) for problem in report.errors] == [
         "categories.csv:2: column name_ja: is 201 characters long; at most 200 fit",
     ]
 

@@ -175,7 +175,7 @@ class Step:
 
     def feed(self, records: Iterable[Record]) -> None:
         """Import ``records``, the next part of the file, and report what they met."""
-        import_records(self.step, iter(records))
+        import_records(self.step, iter(records), from_file=False)
         self._report_problems()
 
     def finish(self) -> None:

@@ -31,6 +31,7 @@ from comptoir.integration.report import Problem
 from comptoir.integration.rows import RowRefused
 from comptoir.integration.transfer.base import Column, Entity, ImportRun, Row
 from comptoir.integration.transfer.bulk import SeenKeys
+from comptoir.integration.transfer.entities import product_staging
 from comptoir.integration.transfer.entities.price_batches import PriceEntry, PriceWriter
 from comptoir.integration.transfer.entities.product_batches import (
     PlannedProduct,
@@ -40,6 +41,7 @@ from comptoir.integration.transfer.entities.product_batches import (
 )
 from comptoir.integration.transfer.registry import get_entity
 from comptoir.integration.transfer.runner import import_records, layout_of
+from comptoir.integration.transfer.staging import StagedFile
 from comptoir.pricing.models import PriceAttribute, PriceList, PriceRule
 from comptoir.pricing.rules import rebuild_lists
 from comptoir.pricing.services import (
@@ -306,13 +308,17 @@ class OroProducts(Entity):
         change = ProductChange(sku=sku, values=values, unit=unit, precision=precision)
         return OroProductRow(change=change, price=price, msrp=msrp, map=map_price)
 
-    def _category(self, fields: Fields) -> int | None:
-        name = " ".join(fields.text("category", max_length=200).split())
+    def category_named(self, name: str) -> Category | None:
+        """The category the categories step made for ``name`` (spaces already normalized)."""
         if name not in self.categories_by_name:
             self.categories_by_name[name] = (
                 self.oro.categories.get(category_key(name)) if name else None
             )
-        category = self.categories_by_name[name]
+        return self.categories_by_name[name]
+
+    def _category(self, fields: Fields) -> int | None:
+        name = " ".join(fields.text("category", max_length=200).split())
+        category = self.category_named(name)
         if category is None:
             return None
         if category.name != name and name not in self.spellings_told:
@@ -336,6 +342,18 @@ class OroProducts(Entity):
             )
             return None
         return brand.pk
+
+    def stages(self, run: ImportRun) -> bool:
+        """Whether a large file can be written in SQL: when a row sets its product and
+        primary unit only (the directory prices them with its price file, and has no price
+        attributes)."""
+        return self.tier_list is None and not self.oro.price_attributes
+
+    def prepare_staged(self, staged: StagedFile, run: ImportRun) -> None:
+        product_staging.prepare(self, staged, run)
+
+    def write_staged(self, staged: StagedFile, first: int, last: int, run: ImportRun) -> int:
+        return product_staging.write(staged, first, last, run)
 
     def apply(self, rows: list[Row], run: ImportRun) -> None:
         seen: SeenKeys = run.state["seen"]

@@ -89,6 +89,10 @@ class ImportRun:
     def done(self, row: Row, status: UpsertStatus, *, entity: str | None = None) -> None:
         self.pending.append((entity or self.entity.name, status))
 
+    def done_many(self, entity: str, status: UpsertStatus, amount: int) -> None:
+        """``amount`` rows of ``entity`` done with ``status``, written together in SQL."""
+        self.pending.extend([(entity, status)] * amount)
+
     def refuse(self, row: Row, message: str, *, column: str | None = None) -> None:
         """``row`` is not imported, for ``message``; nothing of it may be written."""
         problem = Problem(file=self.file_name, line=row.line, column=column, message=message)

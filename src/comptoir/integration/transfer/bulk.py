@@ -213,12 +213,15 @@ class Rebuilds:
                 self.products = None
 
     def price_changed(
-        self, list_id: int, product_ids: Iterable[int], *, removed: bool = False
+        self, list_id: int, product_ids: Iterable[int] | None, *, removed: bool = False
     ) -> None:
+        """Prices of ``product_ids`` (None: of too many products to name) changed on a list."""
         if removed:
             self.emptied.add(list_id)
         products = self.prices.setdefault(list_id, set())
-        if products is not None:
+        if product_ids is None:
+            self.prices[list_id] = None
+        elif products is not None:
             products.update(product_ids)
             if len(products) > self.LIMIT:
                 self.prices[list_id] = None

@@ -23,6 +23,7 @@ from comptoir.integration.report import ImportReport, Problem
 from comptoir.integration.transfer.base import Entity, ImportRun, Row
 from comptoir.integration.transfer.files import TableWriter, read_rows, read_table
 from comptoir.integration.transfer.registry import get_entity
+from comptoir.integration.transfer.staging import stage
 from comptoir.integration.transfer.translations import language_column
 
 logger = logging.getLogger(__name__)
@@ -110,17 +111,22 @@ def run_import_rows(
     records = read_rows(
         rows, layout_of(entity, source_name), report=run.report, entity=entity.name
     )
-    return _run(run, records, all_or_nothing=all_or_nothing, on_batch=None)
+    return _run(run, records, all_or_nothing=all_or_nothing, on_batch=None, from_file=False)
 
 
 def _run(
-    run: ImportRun, records: Iterator[Record], *, all_or_nothing: bool, on_batch
+    run: ImportRun,
+    records: Iterator[Record],
+    *,
+    all_or_nothing: bool,
+    on_batch,
+    from_file: bool = True,
 ) -> ImportReport:
     validate_only = run.validate_only
     whole = validate_only or all_or_nothing
     try:
         with transaction.atomic() if whole else contextlib.nullcontext():
-            import_records(run, records, on_batch=on_batch)
+            import_records(run, records, on_batch=on_batch, from_file=from_file)
             if validate_only or (all_or_nothing and run.report.errors):
                 raise _RollBack
             if not validate_only:
@@ -146,14 +152,24 @@ def _run(
     return run.report
 
 
-def import_records(run: ImportRun, records: Iterator[Record], *, on_batch=None) -> None:
+def import_records(
+    run: ImportRun, records: Iterator[Record], *, on_batch=None, from_file: bool = True
+) -> None:
     """Apply ``records`` to the run's entity: its ``start``, the records parsed and applied in
-    batches, then its ``finish``. The caller holds the run's transaction, when it has one."""
+    batches, then its ``finish``. The caller holds the run's transaction, when it has one.
+
+    The records of a large file (``from_file``: every record has the header's columns) go
+    through ``staging`` where the entity can write them in SQL."""
     run.entity.start(run)
+    staged = None
+    if from_file:
+        staged, records, on_batch = stage(run, records, on_batch)
     _import_batches(run, records, on_batch)
     with transaction.atomic():
         run.entity.finish(run)
     run.settle(written=True)
+    if staged is not None:
+        staged.drop()
 
 
 def _import_batches(run: ImportRun, records: Iterator[Record], on_batch) -> None:

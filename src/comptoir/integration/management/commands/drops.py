@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from comptoir.integration.drop_folders import DropError
 from comptoir.integration.drops import PassReport, run_drops
 from comptoir.integration.job_recovery import end_stalled_jobs
+from comptoir.integration.jobs import rows_written
 
 
 class Command(BaseCommand):
@@ -81,8 +82,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{report.drop}: {name} moved to {went_to}/ ({outcome})")
         for name, job in report.exported:
             self.stdout.write(
-                f"{report.drop}: {job.rows_done} {job.entity} written to outbox/{name} "
-                f"(job #{job.pk})"
+                f"{report.drop}: {rows_written(job.rows_done, job.entity)} written to "
+                f"outbox/{name} (job #{job.pk})"
             )
         if report.waiting:
             self.stdout.write(

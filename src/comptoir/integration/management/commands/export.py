@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from comptoir.core.errors import DomainError
 from comptoir.integration.console import RichProgress
-from comptoir.integration.jobs import create_export_job, run_export_job
+from comptoir.integration.jobs import create_export_job, rows_written, run_export_job
 from comptoir.integration.models import JobSource
 from comptoir.integration.transfer.files import file_format
 from comptoir.integration.transfer.runner import write_template
@@ -38,6 +38,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"'{file}' does not end in .csv or .xlsx: name the file to say which to write"
             )
+        folder = Path(file).parent
+        if not folder.is_dir():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise CommandError(
+                f"the folder '{folder}' {what}; make it, or give a path in a folder that "
+                "exists, and run the command again"
+            )
         values = {}
         for pair in option:
             name, sep, value = pair.partition("=")
@@ -68,4 +75,4 @@ class Command(BaseCommand):
                 progress.close()
         if count is None:
             raise CommandError(f"{job.message} (job #{job.pk})")
-        self.stdout.write(f"{count} {entity} written to {file}")
+        self.stdout.write(f"{rows_written(count, job.entity)} written to {file}")

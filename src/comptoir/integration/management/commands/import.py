@@ -14,11 +14,12 @@ from comptoir.integration.console import RichProgress
 from comptoir.integration.jobs import (
     check_import_file_name,
     check_import_path,
+    check_not_a_folder,
     create_import_job,
     run_import_job,
 )
 from comptoir.integration.magento.importer import import_magento_directory
-from comptoir.integration.models import JobSource
+from comptoir.integration.models import JobSource, JobStatus
 from comptoir.integration.oro import layouts
 from comptoir.integration.oro.importer import import_oro_directory
 from comptoir.integration.report import render_summary
@@ -90,6 +91,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, source, directory, password, payment_term, channel, **options):
         progress = RichProgress() if self.stderr.isatty() else None
+        job = None
         try:
             if directory is not None:
                 if source not in DIRECTORY_FORMATS:
@@ -109,17 +111,36 @@ class Command(BaseCommand):
                         directory, password=password, payment_term=payment_term, progress=progress
                     )
             else:
-                report = self._import_file(source, progress=progress, **options)
+                job, report = self._import_file(source, progress=progress, **options)
         except DomainError as error:
             raise CommandError(error.message) from None
         finally:
             if progress is not None:
                 progress.close()
+        all_of_them = ": write them all to a file with --errors FILE"
         if options.get("errors"):
             count = write_problems(report.problems, options["errors"])
             self.stderr.write(f"{count} problems written to {options['errors']}")
+            all_of_them = f": all of them are in {options['errors']}"
 
-        self.stdout.write(render_summary(report, color=self.stdout.isatty()), ending="")
+        if job is not None and job.status == JobStatus.FAILED:
+            # A whole-file error: nothing was read, so no counts, only what is wrong.
+            self.stdout.write(
+                render_summary(
+                    report, color=self.stdout.isatty(), counts=False, all_of_them=all_of_them
+                ),
+                ending="",
+            )
+            errors = len(report.errors)
+            raise CommandError(
+                f"{job.file_name} was not imported (job #{job.pk}): correct the "
+                f"{'error' if errors == 1 else f'{errors} errors'} above and import it again",
+                returncode=1,
+            )
+        self.stdout.write(
+            render_summary(report, color=self.stdout.isatty(), all_of_them=all_of_them),
+            ending="",
+        )
         if report.errors:
             errors = len(report.errors)
             raise CommandError(
@@ -141,6 +162,7 @@ class Command(BaseCommand):
                 f"Say what '{path}' holds with --type, one of: {', '.join(all_entities())}"
             )
         get_entity(entity)
+        check_not_a_folder(path)
         check_import_file_name(Path(path).name)
         check_import_path(path)
         job = create_import_job(
@@ -154,7 +176,7 @@ class Command(BaseCommand):
         report = run_import_job(job, path=path, progress=progress)
         if report is None:
             raise CommandError(f"{job.message} (job #{job.pk})")
-        return report
+        return job, report
 
 
 def option_values(pairs: list[str]) -> dict[str, str]:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
 from comptoir.core.errors import DomainError
+from comptoir.core.events import EVENT_NAMES
 from comptoir.integration.clients import client_by_name
 from comptoir.integration.models import DeliveryStatus, WebhookEndpoint
 from comptoir.integration.webhooks import create_endpoint, deliver_due, reactivate
@@ -25,7 +26,8 @@ class Command(BaseCommand):
             action="append",
             default=[],
             dest="events",
-            help="An event it receives (order_placed...); repeat; none: all events.",
+            help=f"An event it receives ({', '.join(EVENT_NAMES)}); repeat for several; "
+            "none: all events.",
         )
         add.add_argument("--description", default="")
         add.add_argument(
@@ -36,8 +38,9 @@ class Command(BaseCommand):
         )
         actions.add_parser(
             "list",
-            help="List endpoints: URL, state, waiting deliveries, integration client (or "
-            "'shop' for the shop's own).",
+            help="List endpoints, one a line: id, URL, events (or 'all events'), state "
+            "(active, or OFF and why), waiting deliveries, integration client (or 'shop' for "
+            "the shop's own).",
         )
         actions.add_parser("deliver", help="Deliver every webhook that is due, now.")
         on = actions.add_parser("reactivate", help="Switch an endpoint on again by its URL.")
@@ -60,7 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(endpoint.secret)
         owner = f" for {client.name}" if client is not None else ""
         self.stderr.write(
-            f"Endpoint {endpoint.url}{owner} added; it receives "
+            f"Endpoint {endpoint.pk} ({endpoint.url}){owner} added; it receives "
             f"{', '.join(endpoint.event_names) or 'every event'}. Give the secret above to the "
             "receiver to check the webhook-signature header.",
             style_func=self.style.SUCCESS,
@@ -75,9 +78,13 @@ class Command(BaseCommand):
             .order_by("url")
         )
         for endpoint in endpoints:
+            events = ",".join(endpoint.event_names) or "all events"
             state = "active" if endpoint.is_active else f"OFF ({endpoint.disabled_reason})"
             owner = endpoint.client.name if endpoint.client is not None else "shop"
-            self.stdout.write(f"{endpoint.url}\t{state}\t{endpoint.waiting} waiting\t{owner}")
+            self.stdout.write(
+                f"{endpoint.pk}\t{endpoint.url}\t{events}\t{state}\t"
+                f"{endpoint.waiting} waiting\t{owner}"
+            )
 
     def deliver(self, options) -> None:
         run = deliver_due()

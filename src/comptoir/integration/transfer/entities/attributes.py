@@ -46,6 +46,7 @@ from comptoir.integration.transfer.translations import (
     exported_languages,
     exported_texts,
     texts_by_language,
+    warn_of_languages_not_offered,
 )
 
 SORT_ORDER_MIN = -(2**31)
@@ -113,6 +114,11 @@ class Attributes(Entity):
             "1",
         ),
     )
+
+    def check_columns(self, columns: frozenset[str], run: ImportRun) -> str | None:
+        """Refuse nothing; warn of texts in a language the shop does not offer."""
+        warn_of_languages_not_offered(self.columns, columns, run)
+        return None
 
     def parse(self, fields: Fields, run: ImportRun) -> AttributeRow:
         record = fields.record.values
@@ -251,6 +257,11 @@ class AttributeOptions(Entity):
         ),
         Column("sort_order", "Where it comes among the attribute's options: smaller first.", "1"),
     )
+
+    def check_columns(self, columns: frozenset[str], run: ImportRun) -> str | None:
+        """Refuse nothing; warn of texts in a language the shop does not offer."""
+        warn_of_languages_not_offered(self.columns, columns, run)
+        return None
 
     def parse(self, fields: Fields, run: ImportRun) -> OptionRow:
         record = fields.record.values

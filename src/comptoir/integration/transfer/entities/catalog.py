@@ -16,6 +16,7 @@ from comptoir.integration.transfer.translations import (
     exported_languages,
     exported_texts,
     texts_by_language,
+    warn_of_languages_not_offered,
 )
 
 # Quantities are stored with 3 decimals, so no unit can take more.
@@ -128,6 +129,11 @@ class Categories(Entity):
         Column("description", "Shown on the category's page.", "Chairs for every desk."),
         Column("sort_order", "Where it comes among its siblings: smaller first.", "10"),
     )
+
+    def check_columns(self, columns: frozenset[str], run: ImportRun) -> str | None:
+        """Refuse nothing; warn of texts in a language the shop does not offer."""
+        warn_of_languages_not_offered(self.columns, columns, run)
+        return None
 
     def parse(self, fields: Fields, run: ImportRun) -> CategoryRow:
         slug = fields.text("slug", required=True, max_length=200)

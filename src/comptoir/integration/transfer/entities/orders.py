@@ -10,8 +10,9 @@ them.
 An order the shop already has changes within the shop's rules:
 
 - its status moves only along ``ordering.status_changes.STATUS_CHANGES``, through the service
-  of the ERP's status endpoint: the change is kept in the order's history and told as
-  ``order_status_changed``, and a status the order cannot take refuses it;
+  of the ERP's status endpoint: the change is kept in the order's history (as an import's, or
+  the ERP's when it pushed the rows through its API) and told as ``order_status_changed``, and
+  a status the order cannot take refuses it;
 - an order imported before (the ERP's history) may have its other columns and its lines
   corrected, except the lines of an order that has shipments or invoices, which stay;
 - an order placed in this shop changes only its status: rows that state the rest as it is
@@ -28,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -134,6 +135,9 @@ class Orders(Entity):
     group = "order_number"
     group_label = "order"
     batch_size = 500
+    # Whose change a status the rows change is, in the order's history: a file's;
+    # ``ErpOrders`` records the ERP's.
+    status_change_source: ClassVar[str] = StatusChangeSource.IMPORT
     columns = (
         Column(
             "order_number",
@@ -420,7 +424,9 @@ class Orders(Entity):
             if (header_status, lines_status) != (UNCHANGED, UNCHANGED):
                 status = UPDATED
         if state["status"] != current["status"]:
-            _change_status(order, current["status"], state["status"], run)
+            _change_status(
+                order, current["status"], state["status"], run, self.status_change_source
+            )
             status = UPDATED
         return status
 
@@ -482,6 +488,13 @@ class Orders(Entity):
             orders = orders.filter(created_at__gte=since)
         for order in orders.order_by("created_at", "number").iterator(chunk_size=200):
             yield from text_rows(_rows_of(order.number, _state_of(order)))
+
+
+class ErpOrders(Orders):
+    """The orders the ERP pushes through its API (``POST /erp/orders``): a status their rows
+    change is the ERP's, as through its status endpoint. Not registered: files are ``Orders``."""
+
+    status_change_source = StatusChangeSource.ERP
 
 
 def _orders_with_lines():
@@ -714,18 +727,23 @@ def _check_lines_may_change(order: Order) -> None:
         )
 
 
-def _change_status(order: Order, status: str, wanted: str, run: ImportRun) -> None:
+def _change_status(
+    order: Order, status: str, wanted: str, run: ImportRun, source: StatusChangeSource
+) -> None:
     """Move ``order`` from ``status`` to ``wanted`` as the ERP's status endpoint does: by the
-    same rules, kept in its history and told as ``order_status_changed``. The change is the
-    ERP's (this entity carries the ERP's orders), made by the file (or the call) it came in."""
+    same rules, kept in its history and told as ``order_status_changed``. The change is
+    ``source``'s (an import, or the ERP pushing rows), made by the file (or the call) it came
+    in."""
     try:
         change_order_status(
             order=order,
             status=wanted,
-            source=StatusChangeSource.ERP,
+            source=source,
             changed_by=run.file_name[:150],
         )
     except InvalidInput as error:
+        if error.code == "order_shipped":
+            raise _shipped_cannot_be_cancelled(order, error.code) from None
         if error.code != "status_change_forbidden":
             raise
         allowed = STATUS_CHANGES[status]
@@ -743,6 +761,24 @@ def _change_status(order: Order, status: str, wanted: str, run: ImportRun) -> No
             code=error.code,
             field="status",
         ) from None
+
+
+def _shipped_cannot_be_cancelled(order: Order, code: str) -> InvalidInput:
+    """The status service's refusal to cancel a shipped order, worded as the other messages
+    of an import are (the service's is a sentence for the back office and the API)."""
+    shipments = ", ".join(order.shipments.order_by("number").values_list("number", flat=True))
+    if not shipments:
+        shipping_status = Order.objects.values_list("shipping_status", flat=True).get(pk=order.pk)
+        shipments = ShippingStatus(shipping_status).label.lower()
+    return InvalidInput(
+        _(
+            "order %(number)s has shipped (%(shipments)s) and cannot be cancelled; correct its "
+            "status column (close the order once the rest is settled)"
+        )
+        % {"number": order.number, "shipments": shipments},
+        code=code,
+        field="status",
+    )
 
 
 def _historical(number: str, state: dict[str, Any]) -> HistoricalOrder:

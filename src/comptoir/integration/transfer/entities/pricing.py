@@ -21,6 +21,7 @@ from comptoir.core.records import CREATED, assign_changes, save_changes
 from comptoir.integration.csvfiles import Fields
 from comptoir.integration.transfer.base import Column, Entity, ImportRun, Option, Row
 from comptoir.integration.transfer.bulk import Rebuilds, SeenKeys, delete_rows
+from comptoir.integration.transfer.entities import price_staging
 from comptoir.integration.transfer.entities.price_batches import PriceEntry, PriceWriter
 from comptoir.integration.transfer.entities.product_batches import (
     find_products,
@@ -28,6 +29,7 @@ from comptoir.integration.transfer.entities.product_batches import (
     units_by_code,
 )
 from comptoir.integration.transfer.registry import register
+from comptoir.integration.transfer.staging import StagedFile
 from comptoir.pricing.models import Price, PriceList, PriceSource
 
 MAX_PRICE_LISTS_LISTED = 10
@@ -281,18 +283,9 @@ class Prices(Entity):
         resolved = []
         for row in rows:
             data: PriceRow = row.data
-            price_list = self._price_list(run, data.price_list)
+            price_list, refusal = self._list_of(run, data.price_list, data.currency)
             if price_list is None:
-                run.refuse(row, _unknown_list(data.price_list), column="price_list")
-                continue
-            if data.currency and data.currency != price_list.currency:
-                run.refuse(
-                    row,
-                    f"'{data.currency}' is not the currency of '{price_list.name}' "
-                    f"({price_list.currency}); write the price in {price_list.currency}, or "
-                    f"import it into a list in {data.currency}",
-                    column="currency",
-                )
+                run.refuse(row, refusal[1], column=refusal[0])
                 continue
             product = products.get(normalize_sku(data.sku))
             if product is None:
@@ -342,12 +335,48 @@ class Prices(Entity):
         writer.write(accepted)
         seen.add([(key, line, label) for key, (line, label) in in_batch.items()])
 
-    def _price_list(self, run: ImportRun, name: str) -> PriceList | None:
+    def _list_of(
+        self, run: ImportRun, name: str, currency: str
+    ) -> tuple[PriceList | None, tuple[str, str]]:
+        """The list a row names and prices in ``currency`` (empty: the list's), or the column
+        and the message of the row's refusal."""
         # Price imports create no list, so what is found (or not) stays true for the run.
         lists: dict[str, PriceList | None] = run.state["lists"]
         if name.lower() not in lists:
             lists[name.lower()] = PriceList.objects.filter(name__iexact=name).first()
-        return lists[name.lower()]
+        price_list = lists[name.lower()]
+        if price_list is None:
+            # Said the same way for every row of the run that names it.
+            unknown = run.state.setdefault("unknown_lists", {})
+            if name not in unknown:
+                unknown[name] = _unknown_list(name)
+            return None, ("price_list", unknown[name])
+        if currency and currency != price_list.currency:
+            return None, (
+                "currency",
+                f"'{currency}' is not the currency of '{price_list.name}' "
+                f"({price_list.currency}); write the price in {price_list.currency}, or "
+                f"import it into a list in {currency}",
+            )
+        return price_list, ("", "")
+
+    def stages(self, run: ImportRun) -> bool:
+        return True
+
+    def prepare_staged(self, staged: StagedFile, run: ImportRun) -> None:
+        price_staging.prepare(self, staged, run)
+
+    def write_staged(self, staged: StagedFile, first: int, last: int, run: ImportRun) -> int:
+        return price_staging.write(staged, first, last, run)
+
+    def staged_list(self, run: ImportRun, name: str | None, currency: str | None) -> int | None:
+        """The id of the list a staged record names in the price_list and currency columns
+        (None where a column is absent), if ``parse`` and ``apply`` would take them."""
+        name, currency = (name or "").strip(), (currency or "").strip().upper()
+        if "\x00" in name + currency or len(name) > 100:
+            return None
+        price_list, _ = self._list_of(run, name or run.option("price_list").strip(), currency)
+        return None if price_list is None else price_list.pk
 
     def finish(self, run: ImportRun) -> None:
         if run.option("mode") == "reset":

@@ -1,0 +1,289 @@
+"""The products of a large OroCommerce products file written in SQL from its staging table
+(``transfer.staging``), when the directory prices them with its own price file and defines no
+price attributes: then a row sets the product and its primary unit only.
+
+``prepare`` resolves every record whose values are in the plain form ``OroProducts.parse``
+reads without question into the product it creates or changes. The few distinct categories,
+units and brands are read in Python, by the entity's own rules. A record goes row by row when
+any value is unusual, when it changes a product's primary unit, when another record names the
+same SKU, or when it is the first to write a category in a spelling the row-by-row path warns
+about. ``write`` writes a part of the file as ``write_products`` writes a batch.
+"""
+
+from typing import TYPE_CHECKING
+
+from django.db import connection
+
+from comptoir.catalog.models import Product, ProductUnit
+from comptoir.core.records import CREATED, UNCHANGED, UPDATED
+from comptoir.integration.transfer.base import ImportRun
+from comptoir.integration.transfer.bulk import SeenKeys
+from comptoir.integration.transfer.staging import (
+    PLAIN_PRICE_OR_EMPTY,
+    StagedFile,
+    fill,
+    hash_joins,
+    plain_sku,
+    sku_key,
+    stripped,
+)
+
+if TYPE_CHECKING:
+    from comptoir.integration.oro.catalog import OroProducts
+
+RESOLVED = "transfer_staged_products_resolved"
+CATEGORIES = "transfer_staged_products_categories"
+UNITS = "transfer_staged_products_units"
+BRANDS = "transfer_staged_products_brands"
+# More distinct categories or units than this: the file goes row by row.
+MAX_DISTINCT = 10_000
+# The texts a row sets, by column; each stripped, and the name not empty.
+TEXTS = {
+    "name": "name",
+    "description": "description",
+    "information": "information",
+    "specifications": "specifications",
+}
+# The product fields a row sets besides its SKU, compared to tell an update.
+SET_FIELDS = (
+    "name",
+    "description",
+    "information",
+    "specifications",
+    "category_id",
+    "is_enabled",
+    "is_featured",
+    "is_new_arrival",
+    "brand_id",
+)
+
+
+def prepare(entity: "OroProducts", staged: StagedFile, run: ImportRun) -> None:
+    """Fill the resolved table with the records SQL can write; the others are left out."""
+    # Each column of the file as SQL over the staged record ``s``; NULL where it is absent.
+    names = (*TEXTS, "sku", "category", "price", "MSRP", "MAP", "unit", "precision")
+    c = {
+        name: f"s.{staged.column(name)}" if staged.has(name) else "NULL"
+        for name in (*names, "featured", "new_arrival", "brand_id")
+    }
+    staged.resolved = RESOLVED
+    with connection.cursor() as cursor:
+        for table in (RESOLVED, CATEGORIES, UNITS, BRANDS):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {RESOLVED} (number integer PRIMARY KEY, line integer, "
+            "key text, sku text, name text, description text, information text, "
+            "specifications text, category_id bigint, is_featured boolean, "
+            "is_new_arrival boolean, brand_id bigint, unit_id bigint, precision integer, "
+            "product_id bigint, primary_id bigint, primary_precision integer)"
+        )
+        cursor.execute(f"CREATE TEMPORARY TABLE {CATEGORIES} (raw text, id bigint, told boolean)")
+        cursor.execute(f"CREATE TEMPORARY TABLE {UNITS} (raw text, id bigint, precision integer)")
+        cursor.execute(f"CREATE TEMPORARY TABLE {BRANDS} (number integer, id bigint)")
+        categories = staged.distinct("category", limit=MAX_DISTINCT)
+        units = staged.distinct("unit", limit=MAX_DISTINCT)
+        if categories is None or units is None:
+            return
+        categories = [raw for (raw,) in categories]
+        units = [raw for (raw,) in units]
+        fill(cursor, CATEGORIES, ("raw", "id", "told"), _categories(entity, categories))
+        fill(cursor, UNITS, ("raw", "id", "precision"), _units(entity, units))
+        fill(
+            cursor,
+            BRANDS,
+            ("number", "id"),
+            [(number, brand.pk) for number, brand in entity.oro.brands.items()],
+        )
+
+        brand = stripped(c["brand_id"])
+        with hash_joins(cursor):
+            cursor.execute(
+                f"""
+                INSERT INTO {RESOLVED}
+                SELECT s.number, s.line, {sku_key(c["sku"])}, {stripped(c["sku"])},
+                       {stripped(c["name"])}, {stripped(c["description"])},
+                       {stripped(c["information"])}, {stripped(c["specifications"])},
+                       category.id, {stripped(c["featured"])} = '1',
+                       {stripped(c["new_arrival"])} = '1', brand.id, unit.id,
+                       COALESCE(NULLIF({stripped(c["precision"])}, '')::integer,
+                                unit.precision),
+                       p.id, pu.id, pu.precision
+                FROM {staged.table} AS s
+                JOIN {CATEGORIES} AS category ON category.raw = COALESCE({c["category"]}, '')
+                JOIN {UNITS} AS unit ON unit.raw = COALESCE({c["unit"]}, '')
+                LEFT JOIN {BRANDS} AS brand
+                  ON brand.number = CASE WHEN {brand} ~ '^[1-9][0-9]{{0,8}}$'
+                                         THEN {brand}::integer END
+                LEFT JOIN {Product._meta.db_table} AS p
+                  ON UPPER(p.sku) = {sku_key(c["sku"])}
+                LEFT JOIN {ProductUnit._meta.db_table} AS pu
+                  ON pu.product_id = p.id AND pu.is_primary
+                WHERE NOT s.held
+                  AND {plain_sku(c["sku"])}
+                  AND {stripped(c["name"])} <> ''
+                  AND char_length({stripped(c["name"])}) <= 255
+                  AND char_length({stripped(c["category"])}) <= 200
+                  AND COALESCE({c["price"]}, '') ~ %(price)s
+                  AND COALESCE({c["MSRP"]}, '') ~ %(price)s
+                  AND COALESCE({c["MAP"]}, '') ~ %(price)s
+                  AND COALESCE({c["precision"]}, '') ~ '^ *[0-3]? *$'
+                  AND COALESCE({c["featured"]}, '') ~ '^ *[01]? *$'
+                  AND COALESCE({c["new_arrival"]}, '') ~ '^ *[01]? *$'
+                  AND ({brand} = '' OR brand.id IS NOT NULL)
+                  AND (p.id IS NULL OR pu.unit_id = unit.id)
+                """,
+                {"price": PLAIN_PRICE_OR_EMPTY},
+            )
+        # A SKU named twice goes row by row, where the second is refused with the line of the
+        # first; so does the first record of a category spelling the row-by-row path tells.
+        cursor.execute(
+            f"DELETE FROM {RESOLVED} WHERE key IN "
+            f"(SELECT key FROM {RESOLVED} GROUP BY key HAVING COUNT(*) > 1)"
+        )
+        cursor.execute(
+            f"DELETE FROM {RESOLVED} WHERE number IN (SELECT MIN(s.number) "
+            f"FROM {staged.table} AS s JOIN {CATEGORIES} AS category "
+            f"ON category.raw = COALESCE({c['category']}, '') "
+            "WHERE category.told GROUP BY category.raw)"
+        )
+        cursor.execute(f"ANALYZE {RESOLVED}")
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {RESOLVED} WHERE product_id IS NOT NULL)")
+        (run.state["staged_updates"],) = cursor.fetchone()
+
+
+def _categories(entity: "OroProducts", values: list[str | None]) -> list[tuple]:
+    """(text, category id, whether the row-by-row path tells its spelling) of each distinct
+    text of the category column it takes."""
+    found = []
+    for value in values:
+        text = (value or "").strip()
+        if "\x00" in text or len(text) > 200:
+            continue
+        name = " ".join(text.split())
+        category = entity.category_named(name)
+        found.append(
+            (
+                value,
+                None if category is None else category.pk,
+                category is not None and category.name != name,
+            )
+        )
+    return found
+
+
+def _units(entity: "OroProducts", values: list[str | None]) -> list[tuple]:
+    """(text, unit id, its default precision) of each distinct text of the unit column that
+    names a unit."""
+    found = []
+    for value in values:
+        code = (value or "").strip()
+        unit = entity.oro.units.get(code.lower()) if code and "\x00" not in code else None
+        if unit is not None:
+            found.append((value, unit.pk, unit.default_precision))
+    return found
+
+
+def write(staged: StagedFile, first: int, last: int, run: ImportRun) -> int:
+    """Write the resolved records numbered ``first`` to ``last``; return how many."""
+    part = "r.number BETWEEN %(first)s AND %(last)s"
+    params: dict = {"first": first, "last": last}
+    product_table, unit_table = Product._meta.db_table, ProductUnit._meta.db_table
+    with connection.cursor() as cursor:
+        updated = _update_existing(cursor, part, params) if run.state["staged_updates"] else 0
+        product_defaults = _defaults(Product, {"sku", *SET_FIELDS, "created_at", "updated_at"})
+        unit_defaults = _defaults(ProductUnit, set(UNIT_FIELDS))
+        params.update({f"product_{name}": value for name, value in product_defaults.items()})
+        params.update({f"unit_{name}": value for name, value in unit_defaults.items()})
+        product_columns = ["sku", *SET_FIELDS, *product_defaults, "created_at", "updated_at"]
+        product_values = [
+            "r.sku",
+            *("TRUE" if name == "is_enabled" else f"r.{name}" for name in SET_FIELDS),
+            *(f"%(product_{name})s" for name in product_defaults),
+            "now()",
+            "now()",
+        ]
+        unit_columns = [*UNIT_FIELDS, *unit_defaults]
+        unit_values = [
+            *UNIT_FIELDS.values(),
+            *(f"%(unit_{name})s" for name in unit_defaults),
+        ]
+        cursor.execute(
+            f"""
+            WITH inserted AS (
+                INSERT INTO {product_table} ({", ".join(product_columns)})
+                SELECT {", ".join(product_values)} FROM {RESOLVED} AS r
+                WHERE {part} AND r.product_id IS NULL ORDER BY r.number
+                RETURNING id, UPPER(sku) AS key
+            )
+            INSERT INTO {unit_table} ({", ".join(unit_columns)})
+            SELECT {", ".join(unit_values)} FROM inserted
+            JOIN {RESOLVED} AS r ON r.key = inserted.key AND {part}
+            """,
+            params,
+        )
+        created = cursor.rowcount
+        cursor.execute(f"SELECT COUNT(*) FROM {RESOLVED} AS r WHERE {part}", params)
+        (count,) = cursor.fetchone()
+        if staged.left_over:
+            # Told to the records that go row by row: a SKU written here is not written again.
+            seen: SeenKeys = run.state["seen"]
+            cursor.execute(
+                f"INSERT INTO {seen.table} (key, line, label) SELECT key, line, sku "
+                f"FROM {RESOLVED} AS r WHERE {part}",
+                params,
+            )
+    run.done_many("products", CREATED, created)
+    run.done_many("products", UPDATED, updated)
+    run.done_many("products", UNCHANGED, count - created - updated)
+    return count
+
+
+def _update_existing(cursor, part: str, params: dict) -> int:
+    """Write the part's changes to products in the catalog; return how many changed."""
+    product_table, unit_table = Product._meta.db_table, ProductUnit._meta.db_table
+    differs = " OR ".join(
+        f"p.{name} IS DISTINCT FROM {'TRUE' if name == 'is_enabled' else 'r.' + name}"
+        for name in SET_FIELDS
+    )
+    cursor.execute(
+        f"SELECT COUNT(*) FROM {RESOLVED} AS r JOIN {product_table} AS p "
+        f"ON p.id = r.product_id WHERE {part} AND ({differs} "
+        "OR r.precision <> r.primary_precision)",
+        params,
+    )
+    (updated,) = cursor.fetchone()
+    assignments = ", ".join(
+        f"{name} = {'TRUE' if name == 'is_enabled' else 'r.' + name}" for name in SET_FIELDS
+    )
+    cursor.execute(
+        f"UPDATE {product_table} AS p SET {assignments}, updated_at = now() "
+        f"FROM {RESOLVED} AS r WHERE {part} AND p.id = r.product_id AND ({differs})",
+        params,
+    )
+    cursor.execute(
+        f"UPDATE {unit_table} AS pu SET precision = r.precision FROM {RESOLVED} AS r "
+        f"WHERE {part} AND pu.id = r.primary_id AND pu.precision <> r.precision",
+        params,
+    )
+    return updated
+
+
+# The primary unit of a new product, as SQL over the product ``inserted`` and its record ``r``.
+UNIT_FIELDS = {
+    "product_id": "inserted.id",
+    "unit_id": "r.unit_id",
+    "precision": "r.precision",
+    "conversion_rate": "1",
+    "is_primary": "TRUE",
+    "is_sellable": "TRUE",
+}
+
+
+def _defaults(model, set_here: set[str]) -> dict[str, object]:
+    """The column and stored default of each field of ``model`` (but its id) that a row does
+    not set."""
+    return {
+        field.column: field.get_db_prep_save(field.get_default(), connection)
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.attname not in set_here
+    }

@@ -1,0 +1,271 @@
+"""Large files on PostgreSQL: records copied into a staging table, checked and written in SQL.
+
+Reading a record, checking its values and writing it row by row from Python costs tens of
+microseconds; a file of millions of prices spends minutes there. For an entity that knows how
+(``Entity.write_staged``), a file of more than ``STAGED_FROM`` records is copied as it is read
+into a temporary table of text columns; the entity then writes, in a few statements per part of
+the file, the records whose every value SQL can vouch for, exactly as its row-by-row path would
+have written them. The records SQL cannot vouch for (a value in an unusual form, an unknown SKU,
+a key named twice) go through the row-by-row path afterwards, which writes them or reports them
+with their own message. What is written, and every message, is the same as without staging; only
+the order the rows are done in differs.
+"""
+
+import contextlib
+import itertools
+from collections.abc import Callable, Iterator
+
+from django.db import DatabaseError, connection, transaction
+
+from comptoir.integration.csvfiles import Record
+from comptoir.integration.transfer.base import ImportRun
+
+# What SQL vouches for, over the text as it is in the file. Numbers of digits and a point,
+# within the columns they go to (regular expressions of PostgreSQL): quantities, prices, and
+# a price that may be empty.
+PLAIN_QUANTITY = r"^ *[0-9]{1,11}(\.[0-9]{1,3})? *$"
+PLAIN_PRICE = r"^ *[0-9]{1,15}(\.[0-9]{1,4})? *$"
+PLAIN_PRICE_OR_EMPTY = r"^ *([0-9]{1,15}(\.[0-9]{1,4})?)? *$"
+# The characters Python's ``str.strip`` drops, as a string of PostgreSQL: BTRIM drops the same.
+WHITESPACE = (
+    "U&'" + "".join(f"\\{code:04X}" for code in range(0x10000) if chr(code).isspace()) + "'"
+)
+
+
+def stripped(column: str) -> str:
+    """SQL for the text of ``column`` (empty where NULL) as ``Fields.text`` strips it."""
+    return f"BTRIM(COALESCE({column}, ''), {WHITESPACE})"
+
+
+def sku_key(column: str) -> str:
+    """SQL for the SKU of ``column`` compared as ``normalize_sku`` compares it, where
+    ``plain_sku`` holds."""
+    return f"UPPER({stripped(column)})"
+
+
+def plain_sku(column: str) -> str:
+    """SQL that holds where ``column`` is a SKU that the row-by-row path takes and compares as
+    SQL does: ASCII (upper case is the same in both), 1 to 64 characters once stripped."""
+    return (
+        f"(octet_length({column}) = char_length({column}) "
+        f"AND char_length({stripped(column)}) BETWEEN 1 AND 64)"
+    )
+
+
+# Files with fewer records go row by row: staging pays off past some thousands.
+STAGED_FROM = 50_000
+# Records written in one transaction of a staged file.
+PART_SIZE = 100_000
+# What the joins of a staged file may use, at most, of the database server's memory.
+JOIN_MEMORY = "256MB"
+# A NUL cannot be copied into a text column: it is stored as this character, and the record
+# marked, to go row by row, where it is refused with its message.
+NUL_STAND_IN = "\ufffe"
+
+
+class StagedFile:
+    """The records of one import run in the table ``table``: their ``number`` and ``line``,
+    then one text column per column of the file (NULL where a record does not have it), named
+    in SQL by ``column(name)``. ``held`` marks records only the row-by-row path may take.
+
+    ``resolved`` is the table, made by the entity, of the records SQL writes (by their
+    ``number``): the others are handed back by ``rest``.
+    """
+
+    def __init__(self, run: ImportRun, columns: list[str]) -> None:
+        self.run = run
+        self.columns = columns
+        name = run.entity.name.replace(" ", "_")
+        self.table = f"transfer_staged_{name}"
+        self.resolved: str | None = None
+        # Records the row-by-row path takes: all, until the entity has resolved them.
+        self.left_over = 0
+        self.count = 0
+        self.last_number = 0
+
+    def column(self, name: str) -> str:
+        """The SQL name of the staged column holding the file's ``name`` column."""
+        return f"c{self.columns.index(name)}"
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def load(self, records: Iterator[Record]) -> None:
+        names = ", ".join(f"c{index} text" for index in range(len(self.columns)))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.table} (number integer PRIMARY KEY, "
+                f"line integer NOT NULL, held boolean NOT NULL, {names})"
+            )
+            columns = self.columns
+            copied = ", ".join(f"c{index}" for index in range(len(columns)))
+            statement = f"COPY {self.table} (number, line, held, {copied}) FROM STDIN"
+            with cursor.copy(statement) as copy:
+                for record in records:
+                    values = [record.values.get(name) for name in columns]
+                    held = "\x00" in "".join(filter(None, values))
+                    if held:
+                        values = [
+                            None if value is None else value.replace("\x00", NUL_STAND_IN)
+                            for value in values
+                        ]
+                    copy.write_row((record.number, record.line, held, *values))
+                    self.count += 1
+                    self.last_number = record.number
+            cursor.execute(f"ANALYZE {self.table}")
+
+    def distinct(self, *names: str, limit: int) -> list[tuple[str, ...]] | None:
+        """The distinct values (empty where absent) of the file's columns ``names`` taken
+        together; None when there are more than ``limit``."""
+        values = ", ".join(
+            f"COALESCE({self.column(name)}, '')" if self.has(name) else "''" for name in names
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT {values} FROM {self.table} LIMIT {limit + 1}")
+            rows = cursor.fetchall()
+        return None if len(rows) > limit else rows
+
+    def parts(self) -> Iterator[tuple[int, int]]:
+        """The ranges of record numbers written one transaction each."""
+        start = 1
+        while start <= self.last_number:
+            yield start, start + PART_SIZE - 1
+            start += PART_SIZE
+
+    def rest(self) -> Iterator[Record]:
+        """The records not written in SQL, in the file's order, as they were read."""
+        if not self.left_over:
+            return
+        columns = ", ".join(f"s.c{index}" for index in range(len(self.columns)))
+        written = (
+            ""
+            if self.resolved is None
+            else f"AND NOT EXISTS (SELECT 1 FROM {self.resolved} AS r WHERE r.number = s.number)"
+        )
+        last = 0
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT s.number, s.line, s.held, {columns} FROM {self.table} AS s "
+                    f"WHERE s.number > %s {written} ORDER BY s.number LIMIT 5000",
+                    [last],
+                )
+                rows = cursor.fetchall()
+            if not rows:
+                return
+            for number, line, held, *values in rows:
+                if held:
+                    values = [
+                        None if value is None else value.replace(NUL_STAND_IN, "\x00")
+                        for value in values
+                    ]
+                yield Record(
+                    file_name=self.run.file_name,
+                    line=line,
+                    number=number,
+                    values={
+                        name: value
+                        for name, value in zip(self.columns, values, strict=True)
+                        if value is not None
+                    },
+                )
+            last = rows[-1][0]
+
+    def count_left_over(self) -> None:
+        """Count the records the entity did not resolve, once it has."""
+        resolved = 0
+        if self.resolved is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {self.resolved}")
+                (resolved,) = cursor.fetchone()
+        self.left_over = self.count - resolved
+
+    def unresolve(self, first: int, last: int) -> None:
+        """Hand the records numbered ``first`` to ``last`` back to the row-by-row path."""
+        if self.resolved is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {self.resolved} WHERE number BETWEEN %s AND %s", [first, last]
+                )
+                self.left_over += cursor.rowcount
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            for table in (self.table, self.resolved):
+                if table is not None:
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+@contextlib.contextmanager
+def _memory_for_joins():
+    """More memory for the joins of a staged file (millions of rows) than the server gives a
+    query by default, so that they are not done in parts on disk; as before once done."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        (before,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('work_mem', %s, false)", [JOIN_MEMORY])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, false)", [before])
+
+
+def fill(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert ``rows`` into a small ``table`` of a staged file (what a few values resolve to)."""
+    if rows:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+@contextlib.contextmanager
+def hash_joins(cursor):
+    """Joins of whole staged files by hashing: the planner, misled by the checks a staged
+    record passes, would otherwise probe an index once per record."""
+    cursor.execute("SELECT set_config('enable_nestloop', 'off', false)")
+    try:
+        yield
+    finally:
+        cursor.execute("SELECT set_config('enable_nestloop', 'on', false)")
+
+
+def stage(
+    run: ImportRun, records: Iterator[Record], on_batch: Callable[[int], None] | None
+) -> tuple["StagedFile | None", Iterator[Record], Callable[[int], None] | None]:
+    """Write what SQL can of a large file of an entity that stages; return the staged file
+    (to drop once the run is over), the records left for the row-by-row path, and the
+    progress callback that path reports to."""
+    if connection.vendor != "postgresql" or run.entity.group is not None:
+        return None, records, on_batch
+    if not hasattr(run.entity, "write_staged") or not run.entity.stages(run):
+        return None, records, on_batch
+    head = list(itertools.islice(records, STAGED_FROM))
+    if len(head) < STAGED_FROM or run.entity.check_columns(frozenset(head[0].values), run):
+        return None, itertools.chain(head, records), on_batch
+    columns = [column.name for column in run.entity.columns if column.name in head[0].values]
+    columns += sorted(set(head[0].values) - set(columns))
+    staged = StagedFile(run, columns)
+    with _memory_for_joins():
+        staged.load(itertools.chain(head, records))
+        run.entity.prepare_staged(staged, run)
+        staged.count_left_over()
+        written = 0
+        for first, last in staged.parts():
+            try:
+                with transaction.atomic():
+                    count = run.entity.write_staged(staged, first, last, run)
+                    if on_batch is not None:
+                        on_batch(written + count)
+            except DatabaseError:
+                # Something changed under the part (a rebuild of its list): its records go
+                # row by row, where each is written or refused with its own message.
+                run.settle(written=False)
+                staged.unresolve(first, last)
+            else:
+                written += count
+                run.settle(written=True)
+    rest = staged.rest()
+    if on_batch is None:
+        return staged, rest, None
+    return staged, rest, lambda read: on_batch(written + read)

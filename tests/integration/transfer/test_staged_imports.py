@@ -1,0 +1,259 @@
+"""Large files on PostgreSQL are copied into a staging table and written in SQL
+(``transfer.staging``); the records SQL cannot vouch for go row by row. What a file writes,
+what is counted and every message must be those of the row-by-row path: each test imports
+the same file both ways, each in a transaction undone afterwards, and compares."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+
+from comptoir.catalog.models import Product
+from comptoir.core.models import Event
+from comptoir.integration.oro import layouts
+from comptoir.integration.oro.importer import import_oro_directory
+from comptoir.integration.transfer import staging
+from comptoir.integration.transfer.runner import run_import
+from comptoir.pricing.models import Price, PriceChange, PriceList, PriceRule
+from comptoir.pricing.services import save_price_rule
+from tests import factories
+from tests.integration.oro_layout import product_row, write_csv, write_oro_dir
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="files are staged on PostgreSQL only"
+    ),
+]
+
+
+class _Undo(Exception):
+    pass
+
+
+def both_ways(monkeypatch, run, snapshot):
+    """What ``run`` reports and ``snapshot`` finds after it, row by row then staged; and how
+    many records the staged run wrote in SQL."""
+    written_in_sql = []
+    counted = staging.StagedFile.count_left_over
+
+    def count_left_over(staged):
+        counted(staged)
+        written_in_sql.append(staged.count - staged.left_over)
+
+    monkeypatch.setattr(staging.StagedFile, "count_left_over", count_left_over)
+    outcomes = []
+    for staged_from in (10**9, 1):
+        monkeypatch.setattr(staging, "STAGED_FROM", staged_from)
+        try:
+            with transaction.atomic():
+                report = run()
+                outcomes.append(
+                    {
+                        "problems": sorted(str(problem) for problem in report.problems),
+                        "counts": {
+                            name: (done.created, done.updated, done.unchanged, done.rejected)
+                            for name, done in report.counts.items()
+                        },
+                        "state": snapshot(),
+                    }
+                )
+                raise _Undo
+        except _Undo:
+            pass
+    return outcomes[0], outcomes[1], sum(written_in_sql)
+
+
+def prices_state():
+    changed = sorted(
+        (
+            event.entity_key,
+            price["sku"],
+            price["unit"],
+            price["quantity"],
+            price["value"],
+        )
+        for event in Event.objects.filter(name="price_changed")
+        for price in event.payload.get("prices", ())
+    )
+    return {
+        "prices": sorted(
+            Price.objects.values_list(
+                "price_list__name", "product__sku", "unit__code", "quantity", "value", "source"
+            )
+        ),
+        "history": sorted(
+            PriceChange.objects.values_list(
+                "price_list_id", "product_id", "unit_id", "quantity", "value", "source"
+            )
+        ),
+        "events": changed,
+    }
+
+
+@pytest.fixture
+def catalog(django_capture_on_commit_callbacks):
+    """FS-1 (item, and box of 12), FS-2 (kg), FS-É; Default and Wholesale lists, with a price
+    of FS-1 already on Default, and a rule pricing Wholesale from Default."""
+    fs1 = factories.product("FS-1", unit_code="item", extra_units=(("box", 0, Decimal(12), True),))
+    fs2 = factories.product("FS-2", unit_code="kg", precision=3)
+    factories.product("FS-É", unit_code="item")
+    default = factories.price_list("Default", "USD")
+    wholesale = factories.price_list("Wholesale", "USD")
+    factories.price(default, fs1, "10.00", quantity="100")
+    factories.price(default, fs2, "7.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        save_price_rule(
+            PriceRule(
+                price_list=wholesale, name="-10 %", formula='pricelist["Default"].price * 0.9'
+            )
+        )
+
+
+PRICES = [
+    ["Default", "FS-1", "item", "1", "10.50", "USD"],
+    ["Default", " fs-1 ", "", "10", "9.5", ""],
+    ["Default", "FS-1", "box", "1", "110", "USD"],
+    ["Default", "FS-1", "item", "100", "10.00", "USD"],
+    ["default", "FS-2", "KG", "0.5", "4.1234", "usd"],
+    ["Default", "FS-2", "kg", "2", "1.25000", "USD"],
+    ["Default", "FS-2", "kg", "3", "1,5", "USD"],
+    ["Default", "NOPE", "item", "1", "1", "USD"],
+    ["Default", "FS-1", "item", "1", "11", "USD"],
+    ["Default", "FS-1", "pallet", "1", "1", "USD"],
+    ["Default", "FS-1", "item", "5", "1", "EUR"],
+    ["Nowhere", "FS-1", "item", "1", "1", "USD"],
+    ["Default", "fs-é", "item", "1", "3", "USD"],
+    ["Default", "FS-1", "item", "3", "2\x00", "USD"],
+    ["Default", "\tFS-2", "kg", "7", "3", "USD"],
+    ["Wholesale", "FS-2", "kg", "1", "5", "USD"],
+    ["Default", "FS-2", "kg", "1", "7.5", "USD"],
+    ["Default", "FS-1", "item", "-1", "1", "USD"],
+    ["Default", "FS-1", "item", "1.0000", "4", "USD"],
+]
+PRICE_COLUMNS = ["price_list", "sku", "unit", "quantity", "price", "currency"]
+
+
+@pytest.mark.parametrize("mode", ["replace", "reset"])
+def test_a_staged_price_file_writes_and_reports_what_the_row_by_row_path_does(
+    tmp_path, monkeypatch, catalog, mode
+):
+    path = write_csv(tmp_path / "prices.csv", PRICE_COLUMNS, PRICES)
+
+    rows, staged, in_sql = both_ways(
+        monkeypatch,
+        lambda: run_import(path, entity="prices", options={"mode": mode}),
+        prices_state,
+    )
+
+    assert staged == rows
+    # Lines 3 to 6, 16 and 18 are written in SQL; line 2 goes row by row with 10 and 20,
+    # which name the same price, and so do the lines in an unusual form.
+    assert in_sql == 6
+    assert rows["counts"]["prices"] == (7, 1, 1, 10)
+    assert (
+        "prices.csv:10: column sku: duplicates line 2, which prices the same SKU in the same "
+        "unit from the same quantity on the same list; keep one of the two rows"
+        in rows["problems"]
+    )
+    assert any("computed by the rule '-10 %'" in problem for problem in rows["problems"])
+
+
+def test_a_reset_by_a_staged_file_removes_what_it_does_not_name(tmp_path, monkeypatch, catalog):
+    path = write_csv(
+        tmp_path / "prices.csv",
+        PRICE_COLUMNS,
+        [["Default", "FS-1", "item", "1", "10.50", "USD"], ["Default", "FS-2", "", "", "8", ""]],
+    )
+
+    rows, staged, in_sql = both_ways(
+        monkeypatch,
+        lambda: run_import(path, entity="prices", options={"mode": "reset"}),
+        prices_state,
+    )
+
+    assert staged == rows
+    assert in_sql == 2
+    assert [price[:5] for price in rows["state"]["prices"] if price[0] == "Default"] == [
+        ("Default", "FS-1", "item", Decimal(1), Decimal("10.5")),
+        ("Default", "FS-2", "kg", Decimal(1), Decimal(8)),
+    ]
+
+
+def test_a_staged_file_read_only_for_validation_writes_nothing(tmp_path, monkeypatch, catalog):
+    monkeypatch.setattr(staging, "STAGED_FROM", 1)
+    before = prices_state()
+    path = write_csv(tmp_path / "prices.csv", PRICE_COLUMNS, PRICES)
+
+    report = run_import(path, entity="prices", validate_only=True)
+
+    assert report.counts["prices"].created == 7
+    assert prices_state() == before
+
+
+def products_state():
+    return sorted(
+        (
+            product.sku,
+            product.name,
+            product.description,
+            product.category.name if product.category else None,
+            product.is_featured,
+            product.brand.name if product.brand else None,
+            *next(
+                (unit.unit.code, unit.precision) for unit in product.units.all() if unit.is_primary
+            ),
+        )
+        for product in Product.objects.select_related("category", "brand").prefetch_related(
+            "units__unit"
+        )
+    )
+
+
+def test_a_staged_orocommerce_products_file_writes_and_reports_what_rows_do(tmp_path, monkeypatch):
+    factories.unit("item")
+    factories.unit("set")
+    factories.product("OLD-1", name="Old name", unit_code="item", category_name=None)
+    factories.product("OLD-2", name="Cordless drill OLD-2", unit_code="set", category_name=None)
+    products = [
+        product_row("P-1"),
+        product_row("P-2", name="Cordless drill P-2\t", category="drill"),
+        product_row("P-3", category="Drill", featured="1"),
+        product_row("p-1", name="Again"),
+        product_row("P-4", unit="pallet"),
+        product_row("P-5", precision="5"),
+        product_row("P-6", featured="yes"),
+        product_row("P-7", brand_id="2"),
+        product_row("OLD-1", category=""),
+        product_row("OLD-2", unit="item"),
+        product_row("P-8", name=" Café  ", description="Ünïcode\u3000"),
+        product_row("P-9", precision=""),
+        product_row("P-10", brand_id=""),
+        product_row("P-11", name=""),
+        product_row("P-12", MSRP="abc"),
+        product_row("P-13", category="Drills", unit=" ITEM "),
+    ]
+    directory = write_oro_dir(tmp_path, products)
+    write_csv(
+        tmp_path / layouts.PRICES_FILE,
+        ["Product SKU", "Quantity", "Unit Code", "Price", "Currency"],
+        [["P-1", "1", "item", "10", "USD"]],
+    )
+
+    rows, staged, in_sql = both_ways(
+        monkeypatch, lambda: import_oro_directory(directory), products_state
+    )
+
+    assert staged == rows
+    # OLD-1, P-8, P-9, P-10 and P-13, and the price of the price file.
+    assert in_sql == 6
+    assert rows["counts"]["products"] == (7, 2, 0, 7)
+    assert (
+        "ProductBundle__products.csv:5: column sku: duplicates SKU 'P-1' on line 2"
+        in (rows["problems"])
+    )
+    assert (
+        "ProductBundle__products.csv:3: column category: 'drill' is taken as the category "
+        "'Drills'" in rows["problems"]
+    )
+    assert PriceList.objects.count() == 0
