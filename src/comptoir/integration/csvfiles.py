@@ -154,6 +154,38 @@ def read_records(
                 progress.stop()
 
 
+def read_column(
+    path: Path, layout: CsvLayout, column: str, *, delimiter: str = ","
+) -> Iterator[tuple[int, str]]:
+    """The line and the value in ``column`` of each record of ``path`` whose shape is right,
+    read quietly: a pass over one column of a file that another pass reads whole and reports
+    on. Nothing when the file cannot be read or has no such column."""
+    if not path.is_file():
+        return
+    with path.open("rb") as handle:
+        reader = csv.reader(_Utf8Lines(handle), strict=True, delimiter=delimiter)
+        try:
+            header = _read_header(reader, layout, report=None, entity="")
+        except NotUtf8:
+            return
+        if header is None or column not in header:
+            return
+        index, width, last_line = header.index(column), len(header), reader.line_num
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                last_line = reader.line_num
+                continue
+            except NotUtf8:
+                return
+            start, last_line = last_line + 1, reader.line_num
+            if len(fields) == width:
+                yield start, fields[index]
+
+
 DELIMITERS = (",", ";", "\t", "|")
 
 

@@ -6,13 +6,14 @@ the same file both ways, each in a transaction undone afterwards, and compares."
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from comptoir.catalog.models import Product
 from comptoir.core.models import Event
 from comptoir.integration.oro import layouts
 from comptoir.integration.oro.importer import import_oro_directory
 from comptoir.integration.transfer import staging
+from comptoir.integration.transfer.entities import price_staging
 from comptoir.integration.transfer.runner import run_import
 from comptoir.pricing.models import Price, PriceChange, PriceList, PriceRule
 from comptoir.pricing.services import save_price_rule
@@ -257,3 +258,44 @@ def test_a_staged_orocommerce_products_file_writes_and_reports_what_rows_do(tmp_
         "'Drills'" in rows["problems"]
     )
     assert PriceList.objects.count() == 0
+
+
+def test_a_part_the_database_refuses_goes_row_by_row(tmp_path, monkeypatch, catalog):
+    """A part whose statements fail (a rebuild wrote a price meanwhile, say) is undone and
+    its records go row by row, where each is written or refused with its own message."""
+    path = write_csv(tmp_path / "prices.csv", PRICE_COLUMNS, PRICES)
+    rows, _, _ = both_ways(monkeypatch, lambda: run_import(path, entity="prices"), prices_state)
+    monkeypatch.setattr(staging, "STAGED_FROM", 1)
+    monkeypatch.setattr(staging, "PART_SIZE", 4)
+    write = price_staging.write
+    parts = []
+
+    def failing_first(staged, first, last, run):
+        parts.append(first)
+        if len(parts) == 1:
+            write(staged, first, last, run)
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return write(staged, first, last, run)
+
+    monkeypatch.setattr(price_staging, "write", failing_first)
+
+    with transaction.atomic():
+        report = run_import(path, entity="prices")
+
+        assert parts == [1, 5, 9, 13, 17]
+        assert sorted(str(problem) for problem in report.problems) == rows["problems"]
+        assert prices_state() == rows["state"]
+
+
+def test_the_progress_of_a_staged_file_counts_up_to_its_records(tmp_path, monkeypatch, catalog):
+    monkeypatch.setattr(staging, "STAGED_FROM", 1)
+    monkeypatch.setattr(staging, "PART_SIZE", 4)
+    path = write_csv(tmp_path / "prices.csv", PRICE_COLUMNS, PRICES)
+    progress = []
+
+    run_import(path, entity="prices", on_batch=progress.append)
+
+    assert progress == sorted(progress)
+    assert progress[-1] == len(PRICES)
+    # Parts written in SQL report as they commit, before the rows that go one by one.
+    assert progress[0] < len(PRICES)

@@ -21,7 +21,7 @@ from comptoir.catalog.services import (
 from comptoir.core.errors import DomainError
 from comptoir.core.money import round_money
 from comptoir.core.records import CREATED, UNCHANGED, UPDATED
-from comptoir.integration.csvfiles import Fields, Record
+from comptoir.integration.csvfiles import Fields, Record, read_column
 from comptoir.integration.oro import layouts
 from comptoir.integration.oro.run import (
     OroImport,
@@ -96,14 +96,19 @@ def import_categories(run: OroImport) -> None:
     category column only; the products step reports the problems of the product rows.
     """
     spellings: dict[str, tuple[str, int]] = {}
-    for record in run.records(layouts.PRODUCTS, "products", quiet=True):
-        name = " ".join(record.values.get("category", "").split())
+    # Each distinct text once: a catalog of a million products has a few hundred.
+    first_lines: dict[str, int] = {}
+    path = run.directory / layouts.PRODUCTS.file_name
+    for line, text in read_column(path, layouts.PRODUCTS, "category"):
+        first_lines.setdefault(text, line)
+    for text, line in first_lines.items():
+        name = " ".join(text.split())
         if not name or len(name) > 200 or "\x00" in name:
             continue  # the products step reports it
         key = category_key(name)
         kept = spellings.get(key)
         if kept is None or (not _is_plural(kept[0]) and _is_plural(name)):
-            spellings[key] = (name, record.line)
+            spellings[key] = (name, line)
 
     descriptions = _category_descriptions(run)
     existing = {

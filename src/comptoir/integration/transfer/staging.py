@@ -13,6 +13,7 @@ the order the rows are done in differs.
 
 import contextlib
 import itertools
+import operator
 from collections.abc import Callable, Iterator
 
 from django.db import DatabaseError, connection, transaction
@@ -102,9 +103,17 @@ class StagedFile:
             copied = ", ".join(f"c{index}" for index in range(len(columns)))
             statement = f"COPY {self.table} (number, line, held, {copied}) FROM STDIN"
             with cursor.copy(statement) as copy:
+                values_of, single = operator.itemgetter(*columns), len(columns) == 1
                 for record in records:
-                    values = [record.values.get(name) for name in columns]
-                    held = "\x00" in "".join(filter(None, values))
+                    try:
+                        values = values_of(record.values)
+                        if single:
+                            values = (values,)
+                        held = "\x00" in "".join(values)
+                    except (KeyError, TypeError):
+                        # A record without a column, or with a value that is no text.
+                        values = [record.values.get(name) for name in columns]
+                        held = "\x00" in "".join(filter(None, values))
                     if held:
                         values = [
                             None if value is None else value.replace("\x00", NUL_STAND_IN)
