@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from django.conf import settings
 
@@ -69,6 +69,13 @@ class Row:
         return column in self.record.values
 
 
+class _Many(NamedTuple):
+    """Rows done alike, counted together."""
+
+    status: UpsertStatus
+    amount: int
+
+
 @dataclass
 class ImportRun:
     """One import of one file: the entity, the run's options, and what happened so far."""
@@ -81,7 +88,7 @@ class ImportRun:
     # Anything an entity keeps between batches (a lookup cache, the lists a reset emptied).
     state: dict[str, Any] = field(default_factory=dict)
     # What the batch being applied did; counted in the report once the batch is written.
-    pending: list[tuple[str, UpsertStatus | Problem]] = field(default_factory=list)
+    pending: list[tuple[str, "UpsertStatus | Problem | _Many"]] = field(default_factory=list)
 
     def option(self, name: str) -> str:
         return self.options.get(name, "")
@@ -91,7 +98,7 @@ class ImportRun:
 
     def done_many(self, entity: str, status: UpsertStatus, amount: int) -> None:
         """``amount`` rows of ``entity`` done with ``status``, written together in SQL."""
-        self.pending.extend([(entity, status)] * amount)
+        self.pending.append((entity, _Many(status, amount)))
 
     def refuse(self, row: Row, message: str, *, column: str | None = None) -> None:
         """``row`` is not imported, for ``message``; nothing of it may be written."""
@@ -114,6 +121,8 @@ class ImportRun:
                     self.report.warn(outcome)
                 elif isinstance(outcome, Problem):
                     self.report.reject(name, [outcome])
+                elif isinstance(outcome, _Many):
+                    counts[name, outcome.status] += outcome.amount
                 else:
                     counts[name, outcome] += 1
             for (name, status), amount in counts.items():

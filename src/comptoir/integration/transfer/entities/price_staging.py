@@ -73,9 +73,16 @@ def prepare(entity: "Prices", staged: StagedFile, run: ImportRun) -> None:
         fill(cursor, LISTS, ("list", "currency", "id"), lists)
         units = _unit_ids(units)
         fill(cursor, UNITS, ("unit", "id"), units)
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {Price._meta.db_table} WHERE price_list_id = ANY(%s))",
+            [sorted({list_id for _, _, list_id in lists})],
+        )
+        (priced,) = cursor.fetchone()
         with hash_joins(cursor):
             cursor.execute(
-                _resolving(staged.table, s, primary=any(pk is None for _, pk in units)),
+                _resolving(
+                    staged.table, s, primary=any(pk is None for _, pk in units), priced=priced
+                ),
                 {"quantity": PLAIN_QUANTITY, "price": PLAIN_PRICE},
             )
         # A price computed by a rule is refused with the rule's name, and a price named twice
@@ -99,9 +106,10 @@ def prepare(entity: "Prices", staged: StagedFile, run: ImportRun) -> None:
 _COLUMNS = ("price_list", "sku", "unit", "quantity", "price", "currency")
 
 
-def _resolving(table: str, s: dict[str, str], *, primary: bool) -> str:
+def _resolving(table: str, s: dict[str, str], *, primary: bool, priced: bool) -> str:
     """The statement filling the resolved table from the staged ``table`` whose columns are
-    ``s``; ``primary``: some records name no unit, and price the product's primary unit."""
+    ``s``; ``primary``: some records name no unit, and price the product's primary unit;
+    ``priced``: the lists have prices, which the records may change."""
     product_unit = ProductUnit._meta.db_table
     if primary:
         sold = (
@@ -112,10 +120,17 @@ def _resolving(table: str, s: dict[str, str], *, primary: bool) -> str:
     else:
         sold = f"JOIN {product_unit} AS pu ON pu.product_id = p.id AND pu.unit_id = u.id"
         unit_id = "pu.unit_id"
+    current, prices = "NULL::bigint, NULL::numeric, NULL::text", ""
+    if priced:
+        current = "price.id, price.value, price.source"
+        prices = (
+            f"LEFT JOIN {Price._meta.db_table} AS price "
+            "ON price.price_list_id = l.id AND price.product_id = p.id "
+            f"AND price.unit_id = {unit_id} AND price.quantity = s.quantity"
+        )
     return f"""
         INSERT INTO {RESOLVED}
-        SELECT s.number, s.line, l.id, p.id, {unit_id}, s.quantity, s.value,
-               price.id, price.value, price.source
+        SELECT s.number, s.line, l.id, p.id, {unit_id}, s.quantity, s.value, {current}
         FROM (
             SELECT number, line, COALESCE({s["price_list"]}, '') AS list,
                    COALESCE({s["currency"]}, '') AS currency,
@@ -136,9 +151,7 @@ def _resolving(table: str, s: dict[str, str], *, primary: bool) -> str:
         JOIN {UNITS} AS u ON u.unit = s.unit
         JOIN {Product._meta.db_table} AS p ON UPPER(p.sku) = s.key
         {sold}
-        LEFT JOIN {Price._meta.db_table} AS price
-          ON price.price_list_id = l.id AND price.product_id = p.id
-         AND price.unit_id = {unit_id} AND price.quantity = s.quantity
+        {prices}
         WHERE {unit_id} IS NOT NULL
     """
 

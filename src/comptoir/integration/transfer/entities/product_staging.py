@@ -95,44 +95,11 @@ def prepare(entity: "OroProducts", staged: StagedFile, run: ImportRun) -> None:
             [(number, brand.pk) for number, brand in entity.oro.brands.items()],
         )
 
-        brand = stripped(c["brand_id"])
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {Product._meta.db_table})")
+        (catalog,) = cursor.fetchone()
         with hash_joins(cursor):
             cursor.execute(
-                f"""
-                INSERT INTO {RESOLVED}
-                SELECT s.number, s.line, {sku_key(c["sku"])}, {stripped(c["sku"])},
-                       {stripped(c["name"])}, {stripped(c["description"])},
-                       {stripped(c["information"])}, {stripped(c["specifications"])},
-                       category.id, {stripped(c["featured"])} = '1',
-                       {stripped(c["new_arrival"])} = '1', brand.id, unit.id,
-                       COALESCE(NULLIF({stripped(c["precision"])}, '')::integer,
-                                unit.precision),
-                       p.id, pu.id, pu.precision
-                FROM {staged.table} AS s
-                JOIN {CATEGORIES} AS category ON category.raw = COALESCE({c["category"]}, '')
-                JOIN {UNITS} AS unit ON unit.raw = COALESCE({c["unit"]}, '')
-                LEFT JOIN {BRANDS} AS brand
-                  ON brand.number = CASE WHEN {brand} ~ '^[1-9][0-9]{{0,8}}$'
-                                         THEN {brand}::integer END
-                LEFT JOIN {Product._meta.db_table} AS p
-                  ON UPPER(p.sku) = {sku_key(c["sku"])}
-                LEFT JOIN {ProductUnit._meta.db_table} AS pu
-                  ON pu.product_id = p.id AND pu.is_primary
-                WHERE NOT s.held
-                  AND {plain_sku(c["sku"])}
-                  AND {stripped(c["name"])} <> ''
-                  AND char_length({stripped(c["name"])}) <= 255
-                  AND char_length({stripped(c["category"])}) <= 200
-                  AND COALESCE({c["price"]}, '') ~ %(price)s
-                  AND COALESCE({c["MSRP"]}, '') ~ %(price)s
-                  AND COALESCE({c["MAP"]}, '') ~ %(price)s
-                  AND COALESCE({c["precision"]}, '') ~ '^ *[0-3]? *$'
-                  AND COALESCE({c["featured"]}, '') ~ '^ *[01]? *$'
-                  AND COALESCE({c["new_arrival"]}, '') ~ '^ *[01]? *$'
-                  AND ({brand} = '' OR brand.id IS NOT NULL)
-                  AND (p.id IS NULL OR pu.unit_id = unit.id)
-                """,
-                {"price": PLAIN_PRICE_OR_EMPTY},
+                _resolving(staged.table, c, catalog=catalog), {"price": PLAIN_PRICE_OR_EMPTY}
             )
         # A SKU named twice goes row by row, where the second is refused with the line of the
         # first; so does the first record of a category spelling the row-by-row path tells.
@@ -149,6 +116,56 @@ def prepare(entity: "OroProducts", staged: StagedFile, run: ImportRun) -> None:
         cursor.execute(f"ANALYZE {RESOLVED}")
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {RESOLVED} WHERE product_id IS NOT NULL)")
         (run.state["staged_updates"],) = cursor.fetchone()
+
+
+def _resolving(table: str, c: dict[str, str], *, catalog: bool) -> str:
+    """The statement filling the resolved table from the staged ``table`` whose columns are
+    ``c``; ``catalog``: the catalog has products, which the records may change."""
+    product, current = "NULL::bigint, NULL::bigint, NULL::integer", ""
+    if catalog:
+        product = "p.id, pu.id, pu.precision"
+        current = f"""
+            LEFT JOIN {Product._meta.db_table} AS p ON UPPER(p.sku) = s.key
+            LEFT JOIN {ProductUnit._meta.db_table} AS pu
+              ON pu.product_id = p.id AND pu.is_primary
+        """
+    brand = stripped(c["brand_id"])
+    return f"""
+        INSERT INTO {RESOLVED}
+        SELECT s.number, s.line, s.key, s.sku, s.name, s.description, s.information,
+               s.specifications, category.id, s.featured, s.new_arrival, brand.id, unit.id,
+               COALESCE(s.precision, unit.precision), {product}
+        FROM (
+            SELECT number, line, {sku_key(c["sku"])} AS key, {stripped(c["sku"])} AS sku,
+                   {stripped(c["name"])} AS name, {stripped(c["description"])} AS description,
+                   {stripped(c["information"])} AS information,
+                   {stripped(c["specifications"])} AS specifications,
+                   COALESCE({c["category"]}, '') AS category, COALESCE({c["unit"]}, '') AS unit,
+                   {stripped(c["featured"])} = '1' AS featured,
+                   {stripped(c["new_arrival"])} = '1' AS new_arrival,
+                   NULLIF({stripped(c["precision"])}, '')::integer AS precision,
+                   CASE WHEN {brand} ~ '^[1-9][0-9]{{0,8}}$' THEN {brand}::integer END AS brand,
+                   {brand} = '' AS no_brand
+            FROM {table} AS s
+            WHERE NOT s.held
+              AND {plain_sku(c["sku"])}
+              AND COALESCE({c["price"]}, '') ~ %(price)s
+              AND COALESCE({c["MSRP"]}, '') ~ %(price)s
+              AND COALESCE({c["MAP"]}, '') ~ %(price)s
+              AND COALESCE({c["precision"]}, '') ~ '^ *[0-3]? *$'
+              AND COALESCE({c["featured"]}, '') ~ '^ *[01]? *$'
+              AND COALESCE({c["new_arrival"]}, '') ~ '^ *[01]? *$'
+            -- Each value computed once, for the records that passed the checks.
+            OFFSET 0
+        ) AS s
+        JOIN {CATEGORIES} AS category ON category.raw = s.category
+        JOIN {UNITS} AS unit ON unit.raw = s.unit
+        LEFT JOIN {BRANDS} AS brand ON brand.number = s.brand
+        {current}
+        WHERE s.name <> '' AND char_length(s.name) <= 255
+          AND (s.no_brand OR brand.id IS NOT NULL)
+          {"AND (p.id IS NULL OR pu.unit_id = unit.id)" if catalog else ""}
+    """
 
 
 def _categories(entity: "OroProducts", values: list[str | None]) -> list[tuple]:
