@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from comptoir.catalog.models import Category, Product, ProductUnit
+from comptoir.catalog.models import Category, Product, ProductUnit, normalize_sku
 from comptoir.catalog.services import (
     upsert_brand,
     upsert_category,
@@ -13,6 +13,7 @@ from comptoir.catalog.services import (
     upsert_unit,
 )
 from comptoir.core.errors import DomainError
+from comptoir.integration.transfer.entities.product_batches import find_products
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,18 @@ def test_sku_is_matched_ignoring_case_and_surrounding_spaces():
 
     assert (same.pk, status) == (product.pk, "updated")
     assert list(Product.objects.values_list("sku", "name")) == [("ab-1", "Cordless drill 18V")]
+
+
+def test_a_sku_is_compared_in_the_case_the_database_compares_it():
+    """A letter whose capital is two letters ("ß": "SS") is kept, as the database's UPPER,
+    which its unique index on SKUs uses, keeps it."""
+    product, _ = make_drill(sku="straße-1")
+
+    same, status = make_drill(sku=" STRAßE-1 ", name="Cordless drill 18V")
+
+    assert normalize_sku(" straße-1") == "STRAßE-1"
+    assert (same.pk, status) == (product.pk, "updated")
+    assert find_products(["STRAßE-1"]) == {"STRAßE-1": (product.pk, "STRAßE-1")}
 
 
 def test_empty_sku_is_refused():

@@ -26,8 +26,14 @@ from comptoir.catalog.visibility import CategoryVisibility, ProductVisibility  #
 
 
 def normalize_sku(sku: str) -> str:
-    """The form two SKUs are compared in: surrounding spaces dropped, case ignored."""
-    return sku.strip().upper()
+    """The form two SKUs are compared in: surrounding spaces dropped, case ignored, as the
+    database's UPPER compares them (its unique index on SKUs): a letter whose capital is two
+    letters, as "ß" (SS), is kept as it is."""
+    text = sku.strip()
+    upper = text.upper()
+    if len(upper) == len(text):
+        return upper
+    return "".join(letter if len(letter.upper()) != 1 else letter.upper() for letter in text)
 
 
 class Category(models.Model):

@@ -1,6 +1,6 @@
 """Files an integrator gets wrong, imported row by row and staged (``transfer.staging``): the
-staged path must write, count and report exactly what the row-by-row path does. The tests
-marked xfail are defects: each reason says what the two paths do."""
+staged path must write, count and report exactly what the row-by-row path does; a few cases
+also check what both paths do with values that once read wrong."""
 
 from decimal import Decimal
 
@@ -105,9 +105,9 @@ def test_a_price_file_in_unusual_forms_is_staged_as_it_is_imported_row_by_row(
     )
 
     assert staged == rows
-    # Lines 4, 6, 7, 16, 17, 28 and 36 (line 32 holds a newline); the four forms of one
-    # price go row by row.
-    assert in_sql == 7
+    # Only plain records of products that no record in an unusual form names are written in
+    # SQL: the others go row by row with that record, in the file's order.
+    assert in_sql == 3
     assert rows["counts"]["prices"] == (17, 0, 1, 16)
     assert f"prices.csv:23: {DUPLICATE.format(22)}" in rows["problems"]
     assert f"prices.csv:25: {DUPLICATE.format(22)}" in rows["problems"]
@@ -145,7 +145,8 @@ def test_a_reset_written_partly_in_sql_removes_only_what_the_file_does_not_name(
     )
 
     assert staged == rows
-    assert in_sql == 2
+    # FS-2's: FS-1's prices go row by row with the one whose SKU holds a no-break space.
+    assert in_sql == 1
     assert rows["counts"]["prices"] == (4, 0, 0, 0)
     assert rows["problems"] == [
         "prices.csv: mode reset: 1 prices of 'Default' that the file does not name were removed"
@@ -184,7 +185,7 @@ def test_a_staged_workbook_or_semicolon_file_writes_what_rows_do(
     rows, staged, in_sql = both_ways(monkeypatch, import_prices(path), prices_state)
 
     assert staged == rows
-    assert in_sql == 3
+    assert in_sql == 2
     assert rows["counts"]["prices"] == (4, 0, 0, 1)
     assert rows["problems"] == [
         f"{path.name}:5: column price: '7,5' is not a number; write decimals with a point: 7.5"
@@ -212,13 +213,6 @@ def test_prices_of_more_units_than_staging_resolves_all_go_row_by_row(
     assert rows["counts"]["prices"] == (2, 0, 0, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a record SQL cannot vouch for (a SKU padded with a no-break space or in a unicode "
-    "case form, a quantity 1.0000, a price +4) that comes before a plain record naming the "
-    "same price goes row by row after it: the staged path writes the later record's price and "
-    "refuses the earlier one as a duplicate of the later line",
-)
 @pytest.mark.parametrize(
     "first",
     [
@@ -245,12 +239,6 @@ def test_a_price_named_again_in_plain_form_is_refused_on_the_later_line(
     assert staged == rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a record holding a NUL is staged with its NULs replaced by U+FFFE, and every U+FFFE "
-    "of the record is turned back into a NUL: a U+FFFE the file holds in another column "
-    "comes back as a NUL, and the staged path reports a NUL in that column too",
-)
 def test_a_record_with_a_nul_keeps_its_other_values_as_they_are(tmp_path, monkeypatch, catalog):
     path = write_csv(
         tmp_path / "prices.csv",
@@ -264,12 +252,6 @@ def test_a_record_with_a_nul_keeps_its_other_values_as_they_are(tmp_path, monkey
     assert staged == rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="both paths crash (TypeError in _price_key): a quantity of spaces reads as no "
-    "number, but is not empty text, so the row's quantity stays None instead of 1",
-)
 def test_a_quantity_of_spaces_is_read_as_an_empty_one(tmp_path, monkeypatch, catalog):
     blank = write_csv(
         tmp_path / "blank.csv", PRICE_COLUMNS, [["Default", "FS-1", "item", " ", "4", "USD"]]
@@ -285,11 +267,6 @@ def test_a_quantity_of_spaces_is_read_as_an_empty_one(tmp_path, monkeypatch, cat
     assert rows["state"] == expected["state"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="normalize_sku upper-cases in Python ('FS-ß' -> 'FS-SS') and compares with UPPER "
-    "of PostgreSQL, which keeps 'ß': a product whose SKU holds ß is not found by its own SKU",
-)
 def test_a_price_of_a_sku_with_a_sharp_s_is_written(tmp_path, monkeypatch):
     factories.product("FS-ß", unit_code="item")
     factories.price_list("Default", "USD")
@@ -383,13 +360,6 @@ def test_a_staged_orocommerce_products_file_in_unusual_forms_writes_what_rows_do
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a row SQL cannot vouch for (a SKU padded with a no-break space, precision 03, "
-    "brand 01, a new primary unit) that comes before a plain row of the same SKU goes row by "
-    "row after it: the staged path writes the later row and refuses the earlier one as a "
-    "duplicate of the later line",
-)
 @pytest.mark.parametrize(
     "first",
     [
@@ -420,12 +390,6 @@ def test_a_sku_named_again_in_plain_form_is_refused_on_the_later_line(
     assert staged == rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="past MAX_DISTINCT categories or units, product_staging.prepare returns before "
-    "setting run.state['staged_updates'], and write reads it: KeyError, the import stops",
-)
 def test_products_of_more_categories_than_staging_resolves_all_go_row_by_row(
     tmp_path, monkeypatch
 ):
@@ -444,13 +408,6 @@ def test_products_of_more_categories_than_staging_resolves_all_go_row_by_row(
     assert rows["counts"]["products"] == (2, 0, 0, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="both paths crash: the row of 'FS-ß' is taken for a new product ('FS-SS' in "
-    "Python, not found by UPPER in PostgreSQL), and the COPY that inserts it breaks the "
-    "unique index on UPPER(sku); psycopg's UniqueViolation from COPY is no Django "
-    "DatabaseError, so the batch is not retried row by row and the import stops",
-)
 def test_an_orocommerce_row_of_a_sku_with_a_sharp_s_updates_its_product(tmp_path, monkeypatch):
     factories.unit("item")
     factories.product("FS-ß", name="Old name", unit_code="item", category_name=None)

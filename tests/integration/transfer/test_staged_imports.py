@@ -8,11 +8,12 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from comptoir.catalog.models import Product
+from comptoir.catalog.models import Product, Unit
 from comptoir.core.models import Event
 from comptoir.integration.oro import layouts
 from comptoir.integration.oro.importer import import_oro_directory
 from comptoir.integration.transfer import staging
+from comptoir.integration.transfer.bulk import insert_rows
 from comptoir.integration.transfer.entities import price_staging
 from comptoir.integration.transfer.runner import run_import
 from comptoir.pricing.models import Price, PriceChange, PriceList, PriceRule
@@ -35,12 +36,13 @@ class _Undo(Exception):
 def both_ways(monkeypatch, run, snapshot):
     """What ``run`` reports and ``snapshot`` finds after it, row by row then staged; and how
     many records the staged run wrote in SQL."""
-    written_in_sql = []
+    # By staged file: what its last count of the records left over leaves to SQL.
+    written_in_sql = {}
     counted = staging.StagedFile.count_left_over
 
     def count_left_over(staged):
         counted(staged)
-        written_in_sql.append(staged.count - staged.left_over)
+        written_in_sql[staged.table] = staged.count - staged.left_over
 
     monkeypatch.setattr(staging.StagedFile, "count_left_over", count_left_over)
     outcomes = []
@@ -62,7 +64,7 @@ def both_ways(monkeypatch, run, snapshot):
                 raise _Undo
         except _Undo:
             pass
-    return outcomes[0], outcomes[1], sum(written_in_sql)
+    return outcomes[0], outcomes[1], sum(written_in_sql.values())
 
 
 def prices_state():
@@ -99,10 +101,14 @@ def catalog(django_capture_on_commit_callbacks):
     fs1 = factories.product("FS-1", unit_code="item", extra_units=(("box", 0, Decimal(12), True),))
     fs2 = factories.product("FS-2", unit_code="kg", precision=3)
     factories.product("FS-É", unit_code="item")
+    pl1 = factories.product("PL-1", unit_code="item", extra_units=(("box", 0, Decimal(12), True),))
+    pl2 = factories.product("PL-2", unit_code="kg", precision=3)
     default = factories.price_list("Default", "USD")
     wholesale = factories.price_list("Wholesale", "USD")
     factories.price(default, fs1, "10.00", quantity="100")
     factories.price(default, fs2, "7.00")
+    factories.price(default, pl1, "10.00", quantity="100")
+    factories.price(default, pl2, "7.00")
     with django_capture_on_commit_callbacks(execute=True):
         save_price_rule(
             PriceRule(
@@ -112,6 +118,14 @@ def catalog(django_capture_on_commit_callbacks):
 
 
 PRICES = [
+    # PL-1 and PL-2 are priced in plain records only: written in SQL.
+    ["Default", "PL-1", "item", "1", "10.50", "USD"],
+    ["Default", " pl-1 ", "", "10", "9.5", ""],
+    ["Default", "PL-1", "box", "1", "110", "USD"],
+    ["Default", "PL-1", "item", "100", "10.00", "USD"],
+    ["default", "PL-2", "KG", "0.5", "4.1234", "usd"],
+    ["Default", "PL-2", "kg", "1", "7.5", "USD"],
+    # FS-1 and FS-2 have records in unusual forms too: all go row by row, in order.
     ["Default", "FS-1", "item", "1", "10.50", "USD"],
     ["Default", " fs-1 ", "", "10", "9.5", ""],
     ["Default", "FS-1", "box", "1", "110", "USD"],
@@ -148,12 +162,10 @@ def test_a_staged_price_file_writes_and_reports_what_the_row_by_row_path_does(
     )
 
     assert staged == rows
-    # Lines 3 to 6, 16 and 18 are written in SQL; line 2 goes row by row with 10 and 20,
-    # which name the same price, and so do the lines in an unusual form.
     assert in_sql == 6
-    assert rows["counts"]["prices"] == (7, 1, 1, 10)
+    assert rows["counts"]["prices"] == (11, 2, 2, 10)
     assert (
-        "prices.csv:10: column sku: duplicates line 2, which prices the same SKU in the same "
+        "prices.csv:16: column sku: duplicates line 8, which prices the same SKU in the same "
         "unit from the same quantity on the same list; keep one of the two rows"
         in rows["problems"]
     )
@@ -188,7 +200,7 @@ def test_a_staged_file_read_only_for_validation_writes_nothing(tmp_path, monkeyp
 
     report = run_import(path, entity="prices", validate_only=True)
 
-    assert report.counts["prices"].created == 7
+    assert report.counts["prices"].created == 11
     assert prices_state() == before
 
 
@@ -282,7 +294,7 @@ def test_a_part_the_database_refuses_goes_row_by_row(tmp_path, monkeypatch, cata
     with transaction.atomic():
         report = run_import(path, entity="prices")
 
-        assert parts == [1, 5, 9, 13, 17]
+        assert parts == [1, 5, 9, 13, 17, 21, 25]
         assert sorted(str(problem) for problem in report.problems) == rows["problems"]
         assert prices_state() == rows["state"]
 
@@ -299,3 +311,12 @@ def test_the_progress_of_a_staged_file_counts_up_to_its_records(tmp_path, monkey
     assert progress[-1] == len(PRICES)
     # Parts written in SQL report as they commit, before the rows that go one by one.
     assert progress[0] < len(PRICES)
+
+
+def test_a_copy_the_database_refuses_is_raised_as_the_orm_raises_it():
+    """So that the runner, which catches the ORM's errors, goes row by row to the row at
+    fault instead of stopping the import."""
+    factories.unit("item")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Unit._meta.db_table, ["code", "label", "default_precision"], [("item", "", 0)])

@@ -34,7 +34,12 @@ def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence]) ->
     names = ", ".join(quote(column) for column in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            # An error of the copy (a key taken meanwhile) raised as the ORM raises it, so
+            # that the runner goes row by row to find the row at fault.
+            with (
+                connection.wrap_database_errors,
+                cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             _keep_statistics(cursor, table, len(rows))
@@ -97,7 +102,10 @@ def update_rows(
             f"(id bigint PRIMARY KEY, {definition}) ON COMMIT DROP"
         )
         names = ", ".join(quote(column) for column in columns)
-        with cursor.copy(f"COPY {quote(changes)} (id, {names}) FROM STDIN") as copy:
+        with (
+            connection.wrap_database_errors,
+            cursor.copy(f"COPY {quote(changes)} (id, {names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         assignments = ", ".join(f"{quote(column)} = changes.{quote(column)}" for column in columns)

@@ -14,6 +14,7 @@ the order the rows are done in differs.
 import contextlib
 import itertools
 import operator
+import re
 from collections.abc import Callable, Iterator
 
 from django.db import DatabaseError, connection, transaction
@@ -59,9 +60,9 @@ STAGED_FROM = 50_000
 PART_SIZE = 100_000
 # What the joins of a staged file may use, at most, of the database server's memory.
 JOIN_MEMORY = "256MB"
-# A NUL cannot be copied into a text column: it is stored as this character, and the record
-# marked, to go row by row, where it is refused with its message.
-NUL_STAND_IN = "\ufffe"
+# A NUL cannot be copied into a text column: a record holding one is marked, to go row by row
+# where it is refused with its message, and its values stored with backslashes doubled and
+# each NUL written as a backslash and a zero, which ``_unescaped`` reverses.
 
 
 class StagedFile:
@@ -102,7 +103,7 @@ class StagedFile:
             columns = self.columns
             copied = ", ".join(f"c{index}" for index in range(len(columns)))
             statement = f"COPY {self.table} (number, line, held, {copied}) FROM STDIN"
-            with cursor.copy(statement) as copy:
+            with connection.wrap_database_errors, cursor.copy(statement) as copy:
                 values_of, single = operator.itemgetter(*columns), len(columns) == 1
                 for record in records:
                     try:
@@ -115,10 +116,7 @@ class StagedFile:
                         values = [record.values.get(name) for name in columns]
                         held = "\x00" in "".join(filter(None, values))
                     if held:
-                        values = [
-                            None if value is None else value.replace("\x00", NUL_STAND_IN)
-                            for value in values
-                        ]
+                        values = [_escaped(value) for value in values]
                     copy.write_row((record.number, record.line, held, *values))
                     self.count += 1
                     self.last_number = record.number
@@ -165,10 +163,7 @@ class StagedFile:
                 return
             for number, line, held, *values in rows:
                 if held:
-                    values = [
-                        None if value is None else value.replace(NUL_STAND_IN, "\x00")
-                        for value in values
-                    ]
+                    values = [_unescaped(value) for value in values]
                 yield Record(
                     file_name=self.run.file_name,
                     line=line,
@@ -189,6 +184,29 @@ class StagedFile:
                 cursor.execute(f"SELECT COUNT(*) FROM {self.resolved}")
                 (resolved,) = cursor.fetchone()
         self.left_over = self.count - resolved
+
+    def keep_together(self, column: str, key: Callable[[str], str], statement: str) -> None:
+        """Send row by row, with the records left over, the resolved records that name the
+        same thing in ``column`` (a SKU, compared by ``key``) as one of them: the records
+        naming one product then meet in the file's order, as without staging. ``statement``
+        removes from the resolved table the records whose key is in the table ``{apart}``."""
+        self.count_left_over()
+        if not self.left_over:
+            return
+        apart = f"{self.table}_apart"
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {apart}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {apart} (key text)")
+            keys: list[str] = []
+            for record in self.rest():
+                keys.append(key(record.values.get(column) or ""))
+                if len(keys) == 5000:
+                    _copy_keys(cursor, apart, keys)
+                    keys = []
+            _copy_keys(cursor, apart, keys)
+            cursor.execute(f"ANALYZE {apart}")
+            cursor.execute(statement.format(apart=apart))
+            cursor.execute(f"DROP TABLE {apart}")
 
     def unresolve(self, first: int, last: int) -> None:
         """Hand the records numbered ``first`` to ``last`` back to the row-by-row path."""
@@ -219,6 +237,26 @@ def _memory_for_joins():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('work_mem', %s, false)", [before])
+
+
+def _copy_keys(cursor, table: str, keys: list[str]) -> None:
+    with connection.wrap_database_errors, cursor.copy(f"COPY {table} (key) FROM STDIN") as copy:
+        for value in keys:
+            copy.write_row((value,))
+
+
+def _escaped(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return value.replace("\\", "\\\\").replace("\x00", "\\0")
+
+
+def _unescaped(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return re.sub(
+        r"\\(.)", lambda escape: "\x00" if escape[1] == "0" else escape[1], value, flags=re.S
+    )
 
 
 def fill(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 
-from comptoir.catalog.models import Product, ProductUnit, Unit
+from comptoir.catalog.models import Product, ProductUnit, Unit, normalize_sku
 from comptoir.core.records import CREATED, UNCHANGED, UPDATED
 from comptoir.integration.transfer.base import ImportRun
 from comptoir.integration.transfer.bulk import Rebuilds, SeenKeys
@@ -50,6 +50,7 @@ def prepare(entity: "Prices", staged: StagedFile, run: ImportRun) -> None:
     """Fill the resolved table with the records SQL can write; the others are left out."""
     s = {name: staged.column(name) if staged.has(name) else "NULL" for name in _COLUMNS}
     staged.resolved = RESOLVED
+    run.state["staged_updates"] = False
     with connection.cursor() as cursor:
         for table in (RESOLVED, LISTS, UNITS):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -97,6 +98,14 @@ def prepare(entity: "Prices", staged: StagedFile, run: ImportRun) -> None:
             WHERE r.price_list_id = twice.price_list_id AND r.product_id = twice.product_id
               AND r.unit_id = twice.unit_id AND r.quantity = twice.quantity
             """
+        )
+        # The prices of a product the row-by-row path also meets (a record in an unusual
+        # form) go there with it.
+        staged.keep_together(
+            "sku",
+            normalize_sku,
+            f"DELETE FROM {RESOLVED} AS r USING {Product._meta.db_table} AS p, {{apart}} AS a "
+            "WHERE r.product_id = p.id AND UPPER(p.sku) = a.key",
         )
         cursor.execute(f"ANALYZE {RESOLVED}")
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {RESOLVED} WHERE price_id IS NOT NULL)")
@@ -215,9 +224,9 @@ def write(staged: StagedFile, first: int, last: int, run: ImportRun) -> int:
         )
         cursor.execute(f"SELECT COUNT(*) FROM {RESOLVED} AS r WHERE {part}", params)
         (count,) = cursor.fetchone()
-        if staged.left_over or run.option("mode") == "reset":
-            # Told to the records that go row by row, and to the reset, which removes the
-            # prices the file did not name.
+        if run.option("mode") == "reset":
+            # For the reset, which removes the prices the file did not name. The records that
+            # go row by row need none of them: none names the product of one.
             seen: SeenKeys = run.state["seen"]
             cursor.execute(
                 f"INSERT INTO {seen.table} (key, line, label) SELECT price_list_id || '|' || "

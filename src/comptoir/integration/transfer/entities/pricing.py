@@ -271,7 +271,9 @@ class Prices(Entity):
             price_list=name,
             sku=fields.text("sku", required=True, max_length=64),
             unit=fields.text("unit").lower(),
-            quantity=Decimal(1) if quantity is None and not fields.raw("quantity") else quantity,
+            quantity=Decimal(1)
+            if quantity is None and not fields.raw("quantity").strip()
+            else quantity,
             value=fields.decimal("price", required=True, max_decimals=4, max_digits=19),
             currency=fields.text("currency").upper(),
         )

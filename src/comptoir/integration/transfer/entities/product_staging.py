@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 
-from comptoir.catalog.models import Product, ProductUnit
+from comptoir.catalog.models import Product, ProductUnit, normalize_sku
 from comptoir.core.records import CREATED, UNCHANGED, UPDATED
 from comptoir.integration.transfer.base import ImportRun
-from comptoir.integration.transfer.bulk import SeenKeys
 from comptoir.integration.transfer.staging import (
     PLAIN_PRICE_OR_EMPTY,
     StagedFile,
@@ -67,6 +66,7 @@ def prepare(entity: "OroProducts", staged: StagedFile, run: ImportRun) -> None:
         for name in (*names, "featured", "new_arrival", "brand_id")
     }
     staged.resolved = RESOLVED
+    run.state["staged_updates"] = False
     with connection.cursor() as cursor:
         for table in (RESOLVED, CATEGORIES, UNITS, BRANDS):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -75,7 +75,7 @@ def prepare(entity: "OroProducts", staged: StagedFile, run: ImportRun) -> None:
             "key text, sku text, name text, description text, information text, "
             "specifications text, category_id bigint, is_featured boolean, "
             "is_new_arrival boolean, brand_id bigint, unit_id bigint, precision integer, "
-            "product_id bigint, primary_id bigint, primary_precision integer)"
+            "product_id bigint, primary_id bigint, primary_precision integer, new_id bigint)"
         )
         cursor.execute(f"CREATE TEMPORARY TABLE {CATEGORIES} (raw text, id bigint, told boolean)")
         cursor.execute(f"CREATE TEMPORARY TABLE {UNITS} (raw text, id bigint, precision integer)")
@@ -99,7 +99,8 @@ def prepare(entity: "OroProducts", staged: StagedFile, run: ImportRun) -> None:
         (catalog,) = cursor.fetchone()
         with hash_joins(cursor):
             cursor.execute(
-                _resolving(staged.table, c, catalog=catalog), {"price": PLAIN_PRICE_OR_EMPTY}
+                _resolving(staged.table, c, catalog=catalog),
+                {"price": PLAIN_PRICE_OR_EMPTY, "products": Product._meta.db_table},
             )
         # A SKU named twice goes row by row, where the second is refused with the line of the
         # first; so does the first record of a category spelling the row-by-row path tells.
@@ -113,6 +114,12 @@ def prepare(entity: "OroProducts", staged: StagedFile, run: ImportRun) -> None:
             f"ON category.raw = COALESCE({c['category']}, '') "
             "WHERE category.told GROUP BY category.raw)"
         )
+        # A SKU the row-by-row path also meets (in an unusual form) goes there whole.
+        staged.keep_together(
+            "sku",
+            normalize_sku,
+            f"DELETE FROM {RESOLVED} AS r USING {{apart}} AS a WHERE r.key = a.key",
+        )
         cursor.execute(f"ANALYZE {RESOLVED}")
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {RESOLVED} WHERE product_id IS NOT NULL)")
         (run.state["staged_updates"],) = cursor.fetchone()
@@ -121,9 +128,12 @@ def prepare(entity: "OroProducts", staged: StagedFile, run: ImportRun) -> None:
 def _resolving(table: str, c: dict[str, str], *, catalog: bool) -> str:
     """The statement filling the resolved table from the staged ``table`` whose columns are
     ``c``; ``catalog``: the catalog has products, which the records may change."""
-    product, current = "NULL::bigint, NULL::bigint, NULL::integer", ""
+    # A new product's id is taken from the sequence here: its primary unit needs it.
+    new_id = "nextval(pg_get_serial_sequence(%(products)s, 'id'))"
+    product = f"NULL::bigint, NULL::bigint, NULL::integer, {new_id}"
+    current = ""
     if catalog:
-        product = "p.id, pu.id, pu.precision"
+        product = f"p.id, pu.id, pu.precision, CASE WHEN p.id IS NULL THEN {new_id} END"
         current = f"""
             LEFT JOIN {Product._meta.db_table} AS p ON UPPER(p.sku) = s.key
             LEFT JOIN {ProductUnit._meta.db_table} AS pu
@@ -211,8 +221,9 @@ def write(staged: StagedFile, first: int, last: int, run: ImportRun) -> int:
         unit_defaults = _defaults(ProductUnit, set(UNIT_FIELDS))
         params.update({f"product_{name}": value for name, value in product_defaults.items()})
         params.update({f"unit_{name}": value for name, value in unit_defaults.items()})
-        product_columns = ["sku", *SET_FIELDS, *product_defaults, "created_at", "updated_at"]
+        product_columns = ["id", "sku", *SET_FIELDS, *product_defaults, "created_at", "updated_at"]
         product_values = [
+            "r.new_id",
             "r.sku",
             *("TRUE" if name == "is_enabled" else f"r.{name}" for name in SET_FIELDS),
             *(f"%(product_{name})s" for name in product_defaults),
@@ -225,30 +236,21 @@ def write(staged: StagedFile, first: int, last: int, run: ImportRun) -> int:
             *(f"%(unit_{name})s" for name in unit_defaults),
         ]
         cursor.execute(
-            f"""
-            WITH inserted AS (
-                INSERT INTO {product_table} ({", ".join(product_columns)})
-                SELECT {", ".join(product_values)} FROM {RESOLVED} AS r
-                WHERE {part} AND r.product_id IS NULL ORDER BY r.number
-                RETURNING id, UPPER(sku) AS key
-            )
-            INSERT INTO {unit_table} ({", ".join(unit_columns)})
-            SELECT {", ".join(unit_values)} FROM inserted
-            JOIN {RESOLVED} AS r ON r.key = inserted.key AND {part}
-            """,
+            f"INSERT INTO {product_table} ({', '.join(product_columns)}) "
+            f"SELECT {', '.join(product_values)} FROM {RESOLVED} AS r "
+            f"WHERE {part} AND r.product_id IS NULL ORDER BY r.number",
             params,
         )
         created = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {unit_table} ({', '.join(unit_columns)}) "
+            f"SELECT {', '.join(unit_values)} FROM {RESOLVED} AS r "
+            f"WHERE {part} AND r.product_id IS NULL ORDER BY r.number",
+            params,
+        )
+        # The run's seen keys need none of these: no record going row by row names their SKU.
         cursor.execute(f"SELECT COUNT(*) FROM {RESOLVED} AS r WHERE {part}", params)
         (count,) = cursor.fetchone()
-        if staged.left_over:
-            # Told to the records that go row by row: a SKU written here is not written again.
-            seen: SeenKeys = run.state["seen"]
-            cursor.execute(
-                f"INSERT INTO {seen.table} (key, line, label) SELECT key, line, sku "
-                f"FROM {RESOLVED} AS r WHERE {part}",
-                params,
-            )
     run.done_many("products", CREATED, created)
     run.done_many("products", UPDATED, updated)
     run.done_many("products", UNCHANGED, count - created - updated)
@@ -285,9 +287,9 @@ def _update_existing(cursor, part: str, params: dict) -> int:
     return updated
 
 
-# The primary unit of a new product, as SQL over the product ``inserted`` and its record ``r``.
+# The primary unit of a new product, as SQL over its record ``r``.
 UNIT_FIELDS = {
-    "product_id": "inserted.id",
+    "product_id": "r.new_id",
     "unit_id": "r.unit_id",
     "precision": "r.precision",
     "conversion_rate": "1",
