@@ -320,3 +320,23 @@ def test_a_copy_the_database_refuses_is_raised_as_the_orm_raises_it():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(Unit._meta.db_table, ["code", "label", "default_precision"], [("item", "", 0)])
+
+
+def test_a_staged_file_leaves_the_settings_of_the_connection_as_they_were(
+    tmp_path, monkeypatch, catalog
+):
+    monkeypatch.setattr(staging, "STAGED_FROM", 1)
+    path = write_csv(tmp_path / "prices.csv", PRICE_COLUMNS, PRICES)
+
+    def settings():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('work_mem'), current_setting('enable_nestloop')"
+            )
+            return cursor.fetchone()
+
+    before = settings()
+    report = run_import(path, entity="prices")
+
+    assert report.counts["prices"].created == 11
+    assert settings() == before

@@ -13,6 +13,7 @@ the order the rows are done in differs.
 
 import contextlib
 import itertools
+import logging
 import operator
 import re
 from collections.abc import Callable, Iterator
@@ -21,6 +22,8 @@ from django.db import DatabaseError, connection, transaction
 
 from comptoir.integration.csvfiles import Record
 from comptoir.integration.transfer.base import ImportRun
+
+logger = logging.getLogger(__name__)
 
 # What SQL vouches for, over the text as it is in the file. Numbers of digits and a point,
 # within the columns they go to (regular expressions of PostgreSQL): quantities, prices, and
@@ -60,9 +63,6 @@ STAGED_FROM = 50_000
 PART_SIZE = 100_000
 # What the joins of a staged file may use, at most, of the database server's memory.
 JOIN_MEMORY = "256MB"
-# A NUL cannot be copied into a text column: a record holding one is marked, to go row by row
-# where it is refused with its message, and its values stored with backslashes doubled and
-# each NUL written as a backslash and a zero, which ``_unescaped`` reverses.
 
 
 class StagedFile:
@@ -246,6 +246,9 @@ def _copy_keys(cursor, table: str, keys: list[str]) -> None:
 
 
 def _escaped(value: str | None) -> str | None:
+    """A value of a record holding a NUL, which a text column cannot store: backslashes
+    doubled and each NUL written as a backslash and a zero, which ``_unescaped`` reverses. The
+    record is marked to go row by row, where it is refused with its message."""
     if value is None:
         return None
     return value.replace("\\", "\\\\").replace("\x00", "\\0")
@@ -270,11 +273,13 @@ def fill(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> Non
 def hash_joins(cursor):
     """Joins of whole staged files by hashing: the planner, misled by the checks a staged
     record passes, would otherwise probe an index once per record."""
+    cursor.execute("SELECT current_setting('enable_nestloop')")
+    (before,) = cursor.fetchone()
     cursor.execute("SELECT set_config('enable_nestloop', 'off', false)")
     try:
         yield
     finally:
-        cursor.execute("SELECT set_config('enable_nestloop', 'on', false)")
+        cursor.execute("SELECT set_config('enable_nestloop', %s, false)", [before])
 
 
 def stage(
@@ -297,6 +302,12 @@ def stage(
         staged.load(itertools.chain(head, records))
         run.entity.prepare_staged(staged, run)
         staged.count_left_over()
+        logger.info(
+            "%s: %s records read into the database, %s of them to write in SQL",
+            run.file_name,
+            staged.count,
+            staged.count - staged.left_over,
+        )
         written = 0
         for first, last in staged.parts():
             try:
@@ -304,13 +315,22 @@ def stage(
                     count = run.entity.write_staged(staged, first, last, run)
                     if on_batch is not None:
                         on_batch(written + count)
-            except DatabaseError:
+            except DatabaseError as error:
                 # Something changed under the part (a rebuild of its list): its records go
                 # row by row, where each is written or refused with its own message.
+                logger.info(
+                    "%s: records %s to %s go row by row, as the database refused them at once "
+                    "(%s)",
+                    run.file_name,
+                    first,
+                    last,
+                    str(error).strip(),
+                )
                 run.settle(written=False)
                 staged.unresolve(first, last)
             else:
                 written += count
+                logger.info("%s: %s records written in SQL", run.file_name, written)
                 run.settle(written=True)
     rest = staged.rest()
     if on_batch is None:
