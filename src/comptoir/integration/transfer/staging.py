@@ -2,13 +2,14 @@
 
 Reading a record, checking its values and writing it row by row from Python costs tens of
 microseconds; a file of millions of prices spends minutes there. For an entity that knows how
-(``Entity.write_staged``), a file of more than ``STAGED_FROM`` records is copied as it is read
+(``Entity.write_staged``), a file of ``STAGED_FROM`` records or more is copied as it is read
 into a temporary table of text columns; the entity then writes, in a few statements per part of
 the file, the records whose every value SQL can vouch for, exactly as its row-by-row path would
 have written them. The records SQL cannot vouch for (a value in an unusual form, an unknown SKU,
-a key named twice) go through the row-by-row path afterwards, which writes them or reports them
-with their own message. What is written, and every message, is the same as without staging; only
-the order the rows are done in differs.
+a key named twice), with the records of the same products, go through the row-by-row path
+afterwards in the file's order, which writes them or reports them with their own message. What
+is written, and every message, is the same as without staging; only the order in which the
+products are done differs.
 """
 
 import contextlib
@@ -57,8 +58,9 @@ def plain_sku(column: str) -> str:
     )
 
 
-# Files with fewer records go row by row: staging pays off past some thousands.
-STAGED_FROM = 50_000
+# Files with fewer records go row by row: staging pays off past some thousands. The first
+# records are held in memory until there are this many.
+STAGED_FROM = 20_000
 # Records written in one transaction of a staged file.
 PART_SIZE = 100_000
 # What the joins of a staged file may use, at most, of the database server's memory.
