@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from comptoir.ordering.models import Order, ShoppingListLine
 
@@ -50,6 +51,9 @@ def browser(monkeypatch):
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
         yield chromium
+        # The test's queries, made while Playwright runs, went through a connection of their
+        # own; closed here, it does not hold the test database open when it is dropped.
+        connections.close_all()
         chromium.close()
 
 
