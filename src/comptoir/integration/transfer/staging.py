@@ -17,7 +17,7 @@ import itertools
 import logging
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import DatabaseError, connection, transaction
 
@@ -70,7 +70,7 @@ JOIN_MEMORY = "256MB"
 class StagedFile:
     """The records of one import run in the table ``table``: their ``number`` and ``line``,
     then one text column per column of the file (NULL where a record does not have it), named
-    in SQL by ``column(name)``. ``held`` marks records only the row-by-row path may take.
+    in SQL by ``sql``. ``held`` marks records only the row-by-row path may take.
 
     ``resolved`` is the table, made by the entity, of the records SQL writes (by their
     ``number``): the others are handed back by ``rest``.
@@ -87,12 +87,14 @@ class StagedFile:
         self.count = 0
         self.last_number = 0
 
-    def column(self, name: str) -> str:
-        """The SQL name of the staged column holding the file's ``name`` column."""
-        return f"c{self.columns.index(name)}"
-
-    def has(self, name: str) -> bool:
-        return name in self.columns
+    def sql(self, names: Iterable[str], *, of: str = "") -> dict[str, str]:
+        """SQL for each of the file's columns ``names`` in a staged record (``of``: the
+        record's alias): its staged column, or NULL where the file does not have it."""
+        prefix = f"{of}." if of else ""
+        return {
+            name: f"{prefix}c{self.columns.index(name)}" if name in self.columns else "NULL"
+            for name in names
+        }
 
     def load(self, records: Iterator[Record]) -> None:
         names = ", ".join(f"c{index} text" for index in range(len(self.columns)))
@@ -127,9 +129,7 @@ class StagedFile:
     def distinct(self, *names: str, limit: int) -> list[tuple[str, ...]] | None:
         """The distinct values (empty where absent) of the file's columns ``names`` taken
         together; None when there are more than ``limit``."""
-        values = ", ".join(
-            f"COALESCE({self.column(name)}, '')" if self.has(name) else "''" for name in names
-        )
+        values = ", ".join(f"COALESCE({column}, '')" for column in self.sql(names).values())
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT DISTINCT {values} FROM {self.table} LIMIT {limit + 1}")
             rows = cursor.fetchall()

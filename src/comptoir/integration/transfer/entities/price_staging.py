@@ -48,7 +48,7 @@ UNITS = "transfer_staged_prices_units"
 
 def prepare(entity: "Prices", staged: StagedFile, run: ImportRun) -> None:
     """Fill the resolved table with the records SQL can write; the others are left out."""
-    s = {name: staged.column(name) if staged.has(name) else "NULL" for name in _COLUMNS}
+    s = staged.sql(("price_list", "sku", "unit", "quantity", "price", "currency"))
     staged.resolved = RESOLVED
     run.state["staged_updates"] = False
     with connection.cursor() as cursor:
@@ -110,9 +110,6 @@ def prepare(entity: "Prices", staged: StagedFile, run: ImportRun) -> None:
         cursor.execute(f"ANALYZE {RESOLVED}")
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {RESOLVED} WHERE price_id IS NOT NULL)")
         (run.state["staged_updates"],) = cursor.fetchone()
-
-
-_COLUMNS = ("price_list", "sku", "unit", "quantity", "price", "currency")
 
 
 def _resolving(table: str, s: dict[str, str], *, primary: bool, priced: bool) -> str:

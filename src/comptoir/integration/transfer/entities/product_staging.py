@@ -36,13 +36,6 @@ UNITS = "transfer_staged_products_units"
 BRANDS = "transfer_staged_products_brands"
 # More distinct categories or units than this: the file goes row by row.
 MAX_DISTINCT = 10_000
-# The texts a row sets, by column; each stripped, and the name not empty.
-TEXTS = {
-    "name": "name",
-    "description": "description",
-    "information": "information",
-    "specifications": "specifications",
-}
 # The product fields a row sets besides its SKU, compared to tell an update.
 SET_FIELDS = (
     "name",
@@ -59,12 +52,11 @@ SET_FIELDS = (
 
 def prepare(entity: "OroProducts", staged: StagedFile, run: ImportRun) -> None:
     """Fill the resolved table with the records SQL can write; the others are left out."""
-    # Each column of the file as SQL over the staged record ``s``; NULL where it is absent.
-    names = (*TEXTS, "sku", "category", "price", "MSRP", "MAP", "unit", "precision")
-    c = {
-        name: f"s.{staged.column(name)}" if staged.has(name) else "NULL"
-        for name in (*names, "featured", "new_arrival", "brand_id")
-    }
+    c = staged.sql(
+        ("sku", "name", "description", "information", "specifications", "category", "price")
+        + ("MSRP", "MAP", "unit", "precision", "featured", "new_arrival", "brand_id"),
+        of="s",
+    )
     staged.resolved = RESOLVED
     run.state["staged_updates"] = False
     with connection.cursor() as cursor:
